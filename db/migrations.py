@@ -1,0 +1,143 @@
+"""Schema versions, applied in order at start (``PRAGMA user_version``).
+
+Never edit a migration that has shipped: add the next one. A database made by an older
+version of the project is migrated, never recreated.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the forum, its people, deliveries, attendance, broadcasts and the organisers' log.
+    """
+    CREATE TABLE forum (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        city TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        source_hash TEXT,
+        imported_at TEXT
+    );
+    CREATE TABLE venue (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        lat REAL,
+        lon REAL
+    );
+    CREATE TABLE delegation_group (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL
+    );
+    CREATE TABLE event (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,            -- JSON {lang: text}
+        starts_at TEXT NOT NULL,        -- ISO 8601 UTC
+        ends_at TEXT NOT NULL,
+        venue_id TEXT,
+        audience TEXT,                  -- JSON list of group ids; NULL = whole delegation
+        speaker TEXT,
+        description TEXT,               -- JSON {lang: text} or NULL
+        remind INTEGER NOT NULL DEFAULT 0,
+        dress TEXT,
+        arrive_early INTEGER,
+        bring TEXT,                     -- JSON {lang: text} or NULL
+        status TEXT NOT NULL DEFAULT 'scheduled'
+            CHECK (status IN ('scheduled', 'cancelled', 'removed')),
+        scheduled_at TEXT NOT NULL,     -- when starts_at was last set; earlier reminders are void
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX event_starts ON event (starts_at);
+    CREATE TABLE delegate (
+        id INTEGER PRIMARY KEY,
+        code TEXT UNIQUE,
+        name TEXT NOT NULL,
+        position TEXT NOT NULL DEFAULT '',
+        group_id TEXT,
+        role TEXT NOT NULL DEFAULT 'member',
+        source TEXT NOT NULL DEFAULT 'file' CHECK (source IN ('file', 'invite', 'shared')),
+        telegram_id INTEGER UNIQUE,
+        registered_at TEXT,
+        language TEXT,
+        reminders_on INTEGER NOT NULL DEFAULT 1,
+        reminder_offsets TEXT,          -- JSON list of minutes; NULL = every configured offset
+        blocked_at TEXT,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE code_attempt (
+        telegram_id INTEGER PRIMARY KEY,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_failure_at TEXT NOT NULL
+    );
+    CREATE TABLE delivery (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('reminder', 'briefing', 'notice')),
+        key TEXT NOT NULL,              -- what is delivered, e.g. 'mou-tut@2023-09-14T05:00:00Z/60'
+        delegate_id INTEGER NOT NULL REFERENCES delegate (id),
+        event_id TEXT,
+        due_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sending', 'sent', 'blocked', 'failed', 'skipped',
+                              'interrupted')),
+        error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (kind, key, delegate_id)
+    );
+    CREATE INDEX delivery_status ON delivery (status, due_at);
+    CREATE TABLE attendance (
+        event_id TEXT NOT NULL REFERENCES event (id),
+        delegate_id INTEGER NOT NULL REFERENCES delegate (id),
+        rsvp TEXT CHECK (rsvp IN ('yes', 'no')),
+        rsvp_at TEXT,
+        checked_in_at TEXT,
+        present INTEGER,                -- NULL unknown, 1 present, 0 marked absent
+        marked_by INTEGER,              -- organiser's Telegram id when marked by hand
+        marked_at TEXT,
+        PRIMARY KEY (event_id, delegate_id)
+    );
+    CREATE TABLE broadcast (
+        id INTEGER PRIMARY KEY,
+        organiser_id INTEGER NOT NULL,
+        audience TEXT,                  -- group id or NULL = everyone
+        content TEXT NOT NULL,          -- JSON: kind, text/caption (HTML), file_id
+        confirm INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'sending' CHECK (status IN ('sending', 'done')),
+        chat_id INTEGER,                -- where the progress message lives
+        progress_message_id INTEGER,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE TABLE broadcast_recipient (
+        broadcast_id INTEGER NOT NULL REFERENCES broadcast (id),
+        delegate_id INTEGER NOT NULL REFERENCES delegate (id),
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sending', 'sent', 'blocked', 'failed', 'interrupted')),
+        error TEXT,
+        message_id INTEGER,
+        sent_at TEXT,
+        confirmed_at TEXT,
+        PRIMARY KEY (broadcast_id, delegate_id)
+    );
+    CREATE TABLE organiser_log (
+        id INTEGER PRIMARY KEY,
+        organiser_id INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+    """,
+)
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Bring the schema to the newest version; returns the version reached."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    version = int(row[0]) if row else 0
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # executescript commits first; each migration and its version bump form one script.
+        await conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    return len(MIGRATIONS)

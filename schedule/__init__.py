@@ -1,0 +1,1 @@
+"""The forum programme and its rules. Nothing here imports aiogram."""

@@ -1,0 +1,146 @@
+"""The forum's vocabulary: venues, groups, delegates and events.
+
+Plain frozen dataclasses shared by the forum file parser, the database layer and the
+rules. Nothing here knows about Telegram or SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+LANGUAGES: tuple[str, ...] = ("en", "ru", "uz")
+EVENT_KINDS: tuple[str, ...] = ("signing", "lecture", "visit", "plenary", "meeting", "other")
+ROLES: tuple[str, ...] = ("head", "member", "protocol", "interpreter", "staff")
+REMINDED_KINDS: frozenset[str] = frozenset({"signing", "lecture"})
+
+EventStatus = Literal["scheduled", "cancelled", "removed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A text given in one or more languages; falls back to English, then to any."""
+
+    texts: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "texts", MappingProxyType(dict(self.texts)))
+
+    @classmethod
+    def plain(cls, text: str) -> Localized:
+        return cls({"en": text})
+
+    def get(self, lang: str | None) -> str:
+        if lang and self.texts.get(lang):
+            return self.texts[lang]
+        if self.texts.get("en"):
+            return self.texts["en"]
+        return next((t for t in self.texts.values() if t), "")
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.texts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Localized) and dict(self.texts) == dict(other.texts)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.texts.items())))
+
+
+@dataclass(frozen=True, slots=True)
+class Venue:
+    id: str
+    name: str
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def has_location(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DelegateEntry:
+    """A delegate as the forum file lists them (before anyone registers)."""
+
+    name: str
+    code: str
+    position: str = ""
+    group: str | None = None
+    role: str = "member"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One item of the programme. ``starts``/``ends`` are aware UTC instants."""
+
+    id: str
+    kind: str
+    title: Localized
+    starts: datetime
+    ends: datetime
+    venue: str | None = None
+    audience: tuple[str, ...] | None = None  # group ids; None = the whole delegation
+    speaker: str | None = None
+    description: Localized | None = None
+    remind: bool = False
+    dress: str | None = None
+    arrive_early: int | None = None  # minutes before the start to be seated
+    bring: Localized | None = None
+    status: EventStatus = "scheduled"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "scheduled"
+
+
+@dataclass(frozen=True, slots=True)
+class Forum:
+    name: str
+    city: str
+    timezone: ZoneInfo
+    venues: tuple[Venue, ...] = ()
+    groups: tuple[Group, ...] = ()
+    delegates: tuple[DelegateEntry, ...] = ()
+    events: tuple[Event, ...] = field(default=())
+
+    def venue(self, venue_id: str | None) -> Venue | None:
+        return next((v for v in self.venues if v.id == venue_id), None)
+
+    def group(self, group_id: str | None) -> Group | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Delegate:
+    """A delegate as stored: a forum-file entry, an invitation, or a shared-code joiner."""
+
+    id: int
+    name: str
+    position: str
+    group: str | None
+    role: str
+    code: str | None
+    source: str  # file | invite | shared
+    telegram_id: int | None
+    language: str | None
+    reminders_on: bool
+    reminder_offsets: tuple[float, ...] | None  # None = every configured offset
+    registered_at: datetime | None
+    blocked_at: datetime | None = None
+    active: bool = True
+
+    @property
+    def registered(self) -> bool:
+        return self.telegram_id is not None
