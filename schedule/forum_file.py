@@ -1,0 +1,410 @@
+"""Reading the organisers' forum file (TOML) into a validated :class:`Forum`.
+
+Every problem is collected before anything is raised, so an organiser fixes the whole
+file in one pass. Each message names the file, the table and the field.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import UTC, date, datetime, time
+from os import PathLike
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from schedule.model import (
+    EVENT_KINDS,
+    LANGUAGES,
+    REMINDED_KINDS,
+    ROLES,
+    DelegateEntry,
+    Event,
+    Forum,
+    Group,
+    Localized,
+    Venue,
+)
+
+SAMPLE_FORUM_PATH: Path = Path(__file__).parent / "data" / "dushanbe-2023.toml"
+
+# Ids and codes travel in callback data and deep links: keep them short and plain.
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+_TOP_KEYS = frozenset({"forum", "venue", "group", "delegate", "event"})
+_FORUM_KEYS = frozenset({"name", "city", "timezone"})
+_VENUE_KEYS = frozenset({"id", "name", "address", "lat", "lon"})
+_GROUP_KEYS = frozenset({"id", "name"})
+_DELEGATE_KEYS = frozenset({"name", "position", "group", "code", "role"})
+_EVENT_KEYS = frozenset(
+    {
+        "id", "kind", "title", "starts", "ends", "venue", "audience", "speaker",
+        "description", "remind", "dress", "arrive_early", "bring",
+    }
+)  # fmt: skip
+_MISSING = object()
+
+
+class ForumFileError(ValueError):
+    """The forum file cannot be used; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+    def __str__(self) -> str:
+        return "\n".join(self.errors)
+
+
+class _Table:
+    """One TOML table being read: reports problems under its own name."""
+
+    def __init__(self, errors: list[str], filename: str, label: str, data: dict[str, Any],
+                 allowed: frozenset[str]) -> None:  # fmt: skip
+        self.errors = errors
+        self.prefix = f"{filename}: {label}"
+        self.data = data
+        for key in data:
+            if key not in allowed:
+                self.error(key, "unknown key")
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(f'{self.prefix}: field "{key}": {message}')
+
+    def value(self, key: str, required: bool) -> Any:
+        value = self.data.get(key, _MISSING)
+        if value is _MISSING and required:
+            self.error(key, "missing required key")
+        return value
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        """A non-empty string; None when absent (or invalid, after reporting it)."""
+        value = self.value(key, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, str):
+            self.error(key, f"must be a string, not {_type_name(value)}")
+            return None
+        if not value.strip():
+            self.error(key, "must not be empty")
+            return None
+        return value
+
+    def ident(self, key: str, what: str = "id") -> str | None:
+        value = self.text(key, required=True)
+        if value is not None and not _ID_RE.fullmatch(value):
+            self.error(key, f"bad {what} {value!r}: use 1-64 of A-Z a-z 0-9 _ -")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...], *, required: bool) -> str | None:
+        value = self.text(key, required=required)
+        if value is not None and value not in allowed:
+            self.error(key, f"unknown {key} {value!r} (allowed: {', '.join(allowed)})")
+            return None
+        return value
+
+    def number(self, key: str, low: float, high: float) -> float | None:
+        value = self.value(key, False)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(key, f"must be a number, not {_type_name(value)}")
+            return None
+        if not low <= value <= high:
+            self.error(key, f"{value} is out of range ({low:g} to {high:g})")
+            return None
+        return float(value)
+
+    def flag(self, key: str) -> bool | None:
+        value = self.value(key, False)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, bool):
+            self.error(key, f"must be true or false, not {_type_name(value)}")
+            return None
+        return value
+
+    def local_time(self, key: str, tz: ZoneInfo) -> datetime | None:
+        """A TOML local date-time, read in the forum's zone, as an aware UTC instant."""
+        value = self.value(key, True)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, datetime):
+            self.error(key, f"must be a local date-time like 2023-09-14T10:00:00, "
+                            f"not {_type_name(value)}")  # fmt: skip
+            return None
+        if value.tzinfo is not None:
+            self.error(key, "must be a local date-time without an offset: "
+                            "times are local to the forum's timezone")  # fmt: skip
+            return None
+        # A time in a DST gap resolves with fold=0, as zoneinfo does by default.
+        return value.replace(tzinfo=tz).astimezone(UTC)
+
+    def localized(self, key: str, *, required: bool = False) -> Localized | None:
+        value = self.value(key, required)
+        if value is _MISSING:
+            return None
+        if isinstance(value, str):
+            if not value.strip():
+                self.error(key, "must not be empty")
+                return None
+            return Localized.plain(value)
+        if not isinstance(value, dict):
+            self.error(key, f"must be a string or a table of languages, not {_type_name(value)}")
+            return None
+        ok = bool(value)
+        if not value:
+            self.error(key, f"must not be empty (give at least one of {', '.join(LANGUAGES)})")
+        for lang, text in value.items():
+            if lang not in LANGUAGES:
+                self.error(key, f"unknown language {lang!r} (allowed: {', '.join(LANGUAGES)})")
+                ok = False
+            elif not isinstance(text, str):
+                self.error(key, f"text for {lang!r} must be a string, not {_type_name(text)}")
+                ok = False
+            elif not text.strip():
+                self.error(key, f"text for {lang!r} must not be empty")
+                ok = False
+        return Localized(value) if ok else None
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, datetime):
+        return "a date-time with an offset" if value.tzinfo else "a local date-time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, time):
+        return "a time"
+    names = {str: "a string", int: "an integer", float: "a float", list: "an array",
+             dict: "a table"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
+
+
+def _label(kind: str, data: dict[str, Any], key: str, number: int) -> str:
+    value = data.get(key)
+    if isinstance(value, str) and value:
+        return f'{kind} "{value}"'
+    return f"{kind} #{number}"
+
+
+def _tables(errors: list[str], filename: str, doc: dict[str, Any], key: str
+            ) -> list[dict[str, Any]]:  # fmt: skip
+    """The ``[[key]]`` array of tables, reporting anything that is not one."""
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        errors.append(f'{filename}: top level: field "{key}": must be an array of tables '
+                      f"written [[{key}]], not {_type_name(value)}")  # fmt: skip
+        return []
+    tables = []
+    for number, item in enumerate(value, start=1):
+        if isinstance(item, dict):
+            tables.append(item)
+        else:
+            errors.append(f'{filename}: top level: field "{key}": entry #{number} must be '
+                          f"a table, not {_type_name(item)}")  # fmt: skip
+    return tables
+
+
+def _check_unique(table: _Table, key: str, value: str | None, seen: set[str], what: str,
+                  *, fold: bool = False) -> None:  # fmt: skip
+    if value is None:
+        return
+    seen_as = value.casefold() if fold else value
+    if seen_as in seen:
+        table.error(key, f"duplicate {what} {value!r}")
+    seen.add(seen_as)
+
+
+def parse_forum(text: str, filename: str) -> Forum:
+    """Parse and validate a forum file's text; ``filename`` is used in messages."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # its message carries the line and column
+        raise ForumFileError([f"{filename}: TOML syntax error: {exc}"]) from exc
+    errors: list[str] = []
+    for key in doc:
+        if key not in _TOP_KEYS:
+            errors.append(f'{filename}: top level: field "{key}": unknown key')
+
+    tz = _parse_forum_table(errors, filename, doc)
+    venues = _parse_venues(errors, filename, doc)
+    groups = _parse_groups(errors, filename, doc)
+    venue_ids = {v.id for v in venues}
+    group_ids = {g.id for g in groups}
+    delegates = _parse_delegates(errors, filename, doc, group_ids)
+    events = _parse_events(errors, filename, doc, tz or ZoneInfo("UTC"), venue_ids, group_ids)
+
+    if errors or tz is None:
+        raise ForumFileError(errors)
+    forum_table = doc["forum"]
+    return Forum(
+        name=forum_table["name"],
+        city=forum_table["city"],
+        timezone=tz,
+        venues=tuple(venues),
+        groups=tuple(groups),
+        delegates=tuple(delegates),
+        events=tuple(events),
+    )
+
+
+def load_forum_file(path: str | PathLike[str]) -> Forum:
+    """Read (UTF-8) and parse the forum file at ``path``."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ForumFileError([f"{name}: not valid UTF-8 text ({exc.reason} at byte "
+                              f"{exc.start})"]) from exc  # fmt: skip
+    except OSError as exc:
+        raise ForumFileError([f"{name}: cannot read the file: {exc.strerror or exc}"]) from exc
+    return parse_forum(text, name)
+
+
+def _parse_forum_table(errors: list[str], filename: str, doc: dict[str, Any]) -> ZoneInfo | None:
+    data = doc.get("forum", _MISSING)
+    if data is _MISSING:
+        errors.append(f"{filename}: forum: missing the [forum] table")
+        return None
+    if not isinstance(data, dict):
+        errors.append(f'{filename}: top level: field "forum": must be a table, '
+                      f"not {_type_name(data)}")  # fmt: skip
+        return None
+    table = _Table(errors, filename, "forum", data, _FORUM_KEYS)
+    table.text("name", required=True)
+    table.text("city", required=True)
+    zone = table.text("timezone", required=True)
+    if zone is None:
+        return None
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        table.error("timezone", f"unknown IANA time zone {zone!r}")
+        return None
+
+
+def _parse_venues(errors: list[str], filename: str, doc: dict[str, Any]) -> list[Venue]:
+    venues: list[Venue] = []
+    seen: set[str] = set()
+    for number, data in enumerate(_tables(errors, filename, doc, "venue"), start=1):
+        table = _Table(errors, filename, _label("venue", data, "id", number), data, _VENUE_KEYS)
+        ident = table.ident("id")
+        _check_unique(table, "id", ident, seen, "venue id")
+        name = table.text("name", required=True)
+        address = table.text("address") or ""
+        lat = table.number("lat", -90, 90)
+        lon = table.number("lon", -180, 180)
+        if ("lat" in data) != ("lon" in data):
+            table.error("lon" if "lat" in data else "lat", "give both lat and lon, or neither")
+        if ident is not None and name is not None:
+            venues.append(Venue(id=ident, name=name, address=address, lat=lat, lon=lon))
+    return venues
+
+
+def _parse_groups(errors: list[str], filename: str, doc: dict[str, Any]) -> list[Group]:
+    groups: list[Group] = []
+    seen: set[str] = set()
+    for number, data in enumerate(_tables(errors, filename, doc, "group"), start=1):
+        table = _Table(errors, filename, _label("group", data, "id", number), data, _GROUP_KEYS)
+        ident = table.ident("id")
+        _check_unique(table, "id", ident, seen, "group id")
+        name = table.text("name", required=True)
+        if ident is not None and name is not None:
+            groups.append(Group(id=ident, name=name))
+    return groups
+
+
+def _parse_delegates(errors: list[str], filename: str, doc: dict[str, Any],
+                     group_ids: set[str]) -> list[DelegateEntry]:  # fmt: skip
+    delegates: list[DelegateEntry] = []
+    seen: set[str] = set()
+    for number, data in enumerate(_tables(errors, filename, doc, "delegate"), start=1):
+        label = _label("delegate", data, "code", number)
+        table = _Table(errors, filename, label, data, _DELEGATE_KEYS)
+        name = table.text("name", required=True)
+        code = table.ident("code", "code")
+        # Codes are typed by people: two differing only in case would be a trap.
+        _check_unique(table, "code", code, seen, "code", fold=True)
+        position = table.text("position") or ""
+        group = table.text("group")
+        if group is not None and group not in group_ids:
+            table.error("group", f"unknown group {group!r}")
+        role = table.choice("role", ROLES, required=False) or "member"
+        if name is not None and code is not None:
+            delegates.append(
+                DelegateEntry(name=name, code=code, position=position, group=group, role=role)
+            )
+    return delegates
+
+
+def _parse_events(errors: list[str], filename: str, doc: dict[str, Any], tz: ZoneInfo,
+                  venue_ids: set[str], group_ids: set[str]) -> list[Event]:  # fmt: skip
+    events: list[Event] = []
+    seen: set[str] = set()
+    for number, data in enumerate(_tables(errors, filename, doc, "event"), start=1):
+        table = _Table(errors, filename, _label("event", data, "id", number), data, _EVENT_KEYS)
+        before = len(errors)
+        ident = table.ident("id")
+        _check_unique(table, "id", ident, seen, "event id")
+        kind = table.choice("kind", EVENT_KINDS, required=True)
+        title = table.localized("title", required=True)
+        starts = table.local_time("starts", tz)
+        ends = table.local_time("ends", tz)
+        if starts is not None and ends is not None and ends <= starts:
+            table.error("ends", "ends before starts" if ends < starts else "ends when it starts")
+        venue = table.text("venue")
+        if venue is not None and venue not in venue_ids:
+            table.error("venue", f"unknown venue {venue!r}")
+        audience = _audience(table, group_ids)
+        remind = table.flag("remind")
+        arrive_early = table.value("arrive_early", False)
+        if arrive_early is _MISSING:
+            arrive_early = None
+        elif isinstance(arrive_early, bool) or not isinstance(arrive_early, int):
+            table.error("arrive_early", f"must be a whole number of minutes, "
+                                        f"not {_type_name(arrive_early)}")  # fmt: skip
+        elif arrive_early < 0:
+            table.error("arrive_early", f"must not be negative, not {arrive_early}")
+        event_fields = {
+            "speaker": table.text("speaker"),
+            "description": table.localized("description"),
+            "dress": table.text("dress"),
+            "bring": table.localized("bring"),
+        }
+        if len(errors) > before:
+            continue
+        assert ident and kind and title and starts and ends  # guaranteed by no new errors
+        events.append(
+            Event(
+                id=ident,
+                kind=kind,
+                title=title,
+                starts=starts,
+                ends=ends,
+                venue=venue,
+                audience=audience,
+                remind=kind in REMINDED_KINDS if remind is None else remind,
+                arrive_early=arrive_early,
+                **event_fields,
+            )
+        )
+    return events
+
+
+def _audience(table: _Table, group_ids: set[str]) -> tuple[str, ...] | None:
+    value = table.value("audience", False)
+    if value is _MISSING:
+        return None
+    if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+        table.error("audience", "must be an array of group ids")
+        return None
+    if not value:
+        table.error("audience", "must name at least one group (omit it for everyone)")
+        return None
+    for group in value:
+        if group not in group_ids:
+            table.error("audience", f"unknown group {group!r}")
+    return tuple(dict.fromkeys(value))  # repeated ids once, in the file's order
