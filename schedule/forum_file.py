@@ -39,10 +39,21 @@ _GROUP_KEYS = frozenset({"id", "name"})
 _DELEGATE_KEYS = frozenset({"name", "position", "group", "code", "role"})
 _EVENT_KEYS = frozenset(
     {
-        "id", "kind", "title", "starts", "ends", "venue", "audience", "speaker",
-        "description", "remind", "dress", "arrive_early", "bring",
+        "id",
+        "kind",
+        "title",
+        "starts",
+        "ends",
+        "venue",
+        "audience",
+        "speaker",
+        "description",
+        "remind",
+        "dress",
+        "arrive_early",
+        "bring",
     }
-)  # fmt: skip
+)
 _MISSING = object()
 
 
@@ -60,8 +71,14 @@ class ForumFileError(ValueError):
 class _Table:
     """One TOML table being read: reports problems under its own name."""
 
-    def __init__(self, errors: list[str], filename: str, label: str, data: dict[str, Any],
-                 allowed: frozenset[str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        errors: list[str],
+        filename: str,
+        label: str,
+        data: dict[str, Any],
+        allowed: frozenset[str],
+    ) -> None:
         self.errors = errors
         self.prefix = f"{filename}: {label}"
         self.data = data
@@ -131,12 +148,16 @@ class _Table:
         if value is _MISSING:
             return None
         if not isinstance(value, datetime):
-            self.error(key, f"must be a local date-time like 2023-09-14T10:00:00, "
-                            f"not {_type_name(value)}")  # fmt: skip
+            self.error(
+                key, f"must be a local date-time like 2023-09-14T10:00:00, not {_type_name(value)}"
+            )
             return None
         if value.tzinfo is not None:
-            self.error(key, "must be a local date-time without an offset: "
-                            "times are local to the forum's timezone")  # fmt: skip
+            self.error(
+                key,
+                "must be a local date-time without an offset: "
+                "times are local to the forum's timezone",
+            )
             return None
         # A time in a DST gap resolves with fold=0, as zoneinfo does by default.
         return value.replace(tzinfo=tz).astimezone(UTC)
@@ -178,8 +199,13 @@ def _type_name(value: object) -> str:
         return "a date"
     if isinstance(value, time):
         return "a time"
-    names = {str: "a string", int: "an integer", float: "a float", list: "an array",
-             dict: "a table"}  # fmt: skip
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a float",
+        list: "an array",
+        dict: "a table",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -190,26 +216,32 @@ def _label(kind: str, data: dict[str, Any], key: str, number: int) -> str:
     return f"{kind} #{number}"
 
 
-def _tables(errors: list[str], filename: str, doc: dict[str, Any], key: str
-            ) -> list[dict[str, Any]]:  # fmt: skip
+def _tables(
+    errors: list[str], filename: str, doc: dict[str, Any], key: str
+) -> list[dict[str, Any]]:
     """The ``[[key]]`` array of tables, reporting anything that is not one."""
     value = doc.get(key, [])
     if not isinstance(value, list):
-        errors.append(f'{filename}: top level: field "{key}": must be an array of tables '
-                      f"written [[{key}]], not {_type_name(value)}")  # fmt: skip
+        errors.append(
+            f'{filename}: top level: field "{key}": must be an array of tables '
+            f"written [[{key}]], not {_type_name(value)}"
+        )
         return []
     tables = []
     for number, item in enumerate(value, start=1):
         if isinstance(item, dict):
             tables.append(item)
         else:
-            errors.append(f'{filename}: top level: field "{key}": entry #{number} must be '
-                          f"a table, not {_type_name(item)}")  # fmt: skip
+            errors.append(
+                f'{filename}: top level: field "{key}": entry #{number} must be '
+                f"a table, not {_type_name(item)}"
+            )
     return tables
 
 
-def _check_unique(table: _Table, key: str, value: str | None, seen: set[str], what: str,
-                  *, fold: bool = False) -> None:  # fmt: skip
+def _check_unique(
+    table: _Table, key: str, value: str | None, seen: set[str], what: str, *, fold: bool = False
+) -> None:
     if value is None:
         return
     seen_as = value.casefold() if fold else value
@@ -257,8 +289,9 @@ def load_forum_file(path: str | PathLike[str]) -> Forum:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ForumFileError([f"{name}: not valid UTF-8 text ({exc.reason} at byte "
-                              f"{exc.start})"]) from exc  # fmt: skip
+        raise ForumFileError(
+            [f"{name}: not valid UTF-8 text ({exc.reason} at byte {exc.start})"]
+        ) from exc
     except OSError as exc:
         raise ForumFileError([f"{name}: cannot read the file: {exc.strerror or exc}"]) from exc
     return parse_forum(text, name)
@@ -270,8 +303,9 @@ def _parse_forum_table(errors: list[str], filename: str, doc: dict[str, Any]) ->
         errors.append(f"{filename}: forum: missing the [forum] table")
         return None
     if not isinstance(data, dict):
-        errors.append(f'{filename}: top level: field "forum": must be a table, '
-                      f"not {_type_name(data)}")  # fmt: skip
+        errors.append(
+            f'{filename}: top level: field "forum": must be a table, not {_type_name(data)}'
+        )
         return None
     table = _Table(errors, filename, "forum", data, _FORUM_KEYS)
     table.text("name", required=True)
@@ -317,8 +351,9 @@ def _parse_groups(errors: list[str], filename: str, doc: dict[str, Any]) -> list
     return groups
 
 
-def _parse_delegates(errors: list[str], filename: str, doc: dict[str, Any],
-                     group_ids: set[str]) -> list[DelegateEntry]:  # fmt: skip
+def _parse_delegates(
+    errors: list[str], filename: str, doc: dict[str, Any], group_ids: set[str]
+) -> list[DelegateEntry]:
     delegates: list[DelegateEntry] = []
     seen: set[str] = set()
     for number, data in enumerate(_tables(errors, filename, doc, "delegate"), start=1):
@@ -340,8 +375,14 @@ def _parse_delegates(errors: list[str], filename: str, doc: dict[str, Any],
     return delegates
 
 
-def _parse_events(errors: list[str], filename: str, doc: dict[str, Any], tz: ZoneInfo,
-                  venue_ids: set[str], group_ids: set[str]) -> list[Event]:  # fmt: skip
+def _parse_events(
+    errors: list[str],
+    filename: str,
+    doc: dict[str, Any],
+    tz: ZoneInfo,
+    venue_ids: set[str],
+    group_ids: set[str],
+) -> list[Event]:
     events: list[Event] = []
     seen: set[str] = set()
     for number, data in enumerate(_tables(errors, filename, doc, "event"), start=1):
@@ -364,8 +405,9 @@ def _parse_events(errors: list[str], filename: str, doc: dict[str, Any], tz: Zon
         if arrive_early is _MISSING:
             arrive_early = None
         elif isinstance(arrive_early, bool) or not isinstance(arrive_early, int):
-            table.error("arrive_early", f"must be a whole number of minutes, "
-                                        f"not {_type_name(arrive_early)}")  # fmt: skip
+            table.error(
+                "arrive_early", f"must be a whole number of minutes, not {_type_name(arrive_early)}"
+            )
         elif arrive_early < 0:
             table.error("arrive_early", f"must not be negative, not {arrive_early}")
         event_fields = {

@@ -1,0 +1,383 @@
+"""The stored programme: importing a forum file, reading events, moving and cancelling them.
+
+An import is one transaction that reconciles the database with the file: events are
+matched by id and never deleted (attendance refers to them), delegates are matched by
+code among those that came from the file and keep their Telegram binding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from db.connection import Database, from_db, to_db
+from schedule.model import DelegateEntry, Event, EventStatus, Forum, Group, Localized, Venue
+
+EVENT_STATUSES: tuple[EventStatus, ...] = ("scheduled", "cancelled", "removed")
+_EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Event))
+# What delegates are told about: the time or the place moved, or the event is off / back on.
+_NOTICE_FIELDS = frozenset({"starts", "venue", "status"})
+
+
+@dataclass(frozen=True, slots=True)
+class EventChange:
+    """One event before and after an import, a move or a status change."""
+
+    before: Event
+    after: Event
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """Names of the :class:`Event` fields that differ ('starts', 'venue', 'status', ...)."""
+        return frozenset(
+            name
+            for name in _EVENT_FIELDS
+            if getattr(self.before, name) != getattr(self.after, name)
+        )
+
+    @property
+    def notice_worthy(self) -> bool:
+        """Whether delegates get a change notice: time, venue or status changed.
+
+        A change between two inactive statuses (cancelled -> removed) or to an event that
+        stays off is not: nobody expects to attend it.
+        """
+        if not self.fields & _NOTICE_FIELDS:
+            return False
+        return self.before.is_active or self.after.is_active
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did. ``changed`` includes events removed from the file (status change)."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[EventChange, ...] = ()
+    removed: tuple[str, ...] = ()
+    delegates_added: int = 0
+    delegates_changed: int = 0
+    delegates_removed: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.added
+            or self.changed
+            or self.removed
+            or self.delegates_added
+            or self.delegates_changed
+            or self.delegates_removed
+        )
+
+
+_EventOutcome = tuple[tuple[str, ...], tuple[EventChange, ...], tuple[str, ...]]
+
+
+class ForumImportError(Exception):
+    """The forum cannot be imported as it stands (the transaction was rolled back)."""
+
+
+def forum_hash(text: str) -> str:
+    """The sha256 hex digest of the forum file's text (to tell whether it changed)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+async def stored_forum_hash(db: Database) -> str | None:
+    row = await db.fetchone("SELECT source_hash FROM forum WHERE id = 1")
+    return row["source_hash"] if row else None
+
+
+async def import_forum(
+    db: Database, forum: Forum, *, source_hash: str, now: datetime
+) -> ImportReport:
+    """Reconcile the stored programme and file delegates with ``forum``, atomically.
+
+    Importing the same forum twice changes nothing the second time.
+    """
+    stamp = to_db(now)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO forum (id, name, city, timezone, source_hash, imported_at)"
+            " VALUES (1, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name, city = excluded.city,"
+            " timezone = excluded.timezone, source_hash = excluded.source_hash,"
+            " imported_at = excluded.imported_at",
+            (forum.name, forum.city, forum.timezone.key, source_hash, stamp),
+        )
+        await _replace_venues(conn, forum.venues)
+        await _replace_groups(conn, forum.groups)
+        added, changed, removed = await _import_events(conn, forum.events, stamp)
+        delegates = await _import_delegates(conn, forum.delegates)
+    return ImportReport(added, changed, removed, *delegates)
+
+
+async def _replace_venues(conn: aiosqlite.Connection, venues: tuple[Venue, ...]) -> None:
+    stored = {v.id: v for v in await _venues(conn)}
+    for venue in venues:
+        if stored.get(venue.id) != venue:
+            await conn.execute(
+                "INSERT INTO venue (id, name, address, lat, lon) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+                " address = excluded.address, lat = excluded.lat, lon = excluded.lon",
+                (venue.id, venue.name, venue.address, venue.lat, venue.lon),
+            )
+    for gone in stored.keys() - {v.id for v in venues}:
+        await conn.execute("DELETE FROM venue WHERE id = ?", (gone,))
+
+
+async def _replace_groups(conn: aiosqlite.Connection, groups: tuple[Group, ...]) -> None:
+    stored = {g.id: g for g in await _groups(conn)}
+    for group in groups:
+        if stored.get(group.id) != group:
+            await conn.execute(
+                "INSERT INTO delegation_group (id, name) VALUES (?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                (group.id, group.name),
+            )
+    for gone in stored.keys() - {g.id for g in groups}:
+        await conn.execute("DELETE FROM delegation_group WHERE id = ?", (gone,))
+
+
+async def _import_events(
+    conn: aiosqlite.Connection, events: tuple[Event, ...], stamp: str
+) -> _EventOutcome:
+    stored = {e.id: e for e in await _select_events(conn, "", ())}
+    added: list[str] = []
+    changed: list[EventChange] = []
+    removed: list[str] = []
+    for event in events:
+        event = _with(event, status="scheduled")
+        before = stored.get(event.id)
+        if before is None:
+            await conn.execute(
+                "INSERT INTO event (id, kind, title, starts_at, ends_at, venue_id, audience,"
+                " speaker, description, remind, dress, arrive_early, bring, status,"
+                " scheduled_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (event.id, *_event_values(event), stamp, stamp),
+            )
+            added.append(event.id)
+        elif before != event:
+            await _update_event(conn, event, stamp, new_time=before.starts != event.starts)
+            changed.append(EventChange(before, event))
+    for gone in sorted(stored.keys() - {e.id for e in events}):
+        before = stored[gone]
+        if before.status != "removed":
+            # Kept, not deleted: attendance and deliveries still point at it.
+            after = _with(before, status="removed")
+            await _update_event(conn, after, stamp, new_time=False)
+            changed.append(EventChange(before, after))
+            removed.append(gone)
+    return tuple(added), tuple(changed), tuple(removed)
+
+
+async def _update_event(
+    conn: aiosqlite.Connection, event: Event, stamp: str, *, new_time: bool
+) -> None:
+    # scheduled_at marks when starts_at was last set: reminders computed earlier are void.
+    await conn.execute(
+        "UPDATE event SET kind = ?, title = ?, starts_at = ?, ends_at = ?, venue_id = ?,"
+        " audience = ?, speaker = ?, description = ?, remind = ?, dress = ?, arrive_early = ?,"
+        " bring = ?, status = ?, updated_at = ?,"
+        " scheduled_at = CASE WHEN ? THEN ? ELSE scheduled_at END"
+        " WHERE id = ?",
+        (*_event_values(event), stamp, new_time, stamp, event.id),
+    )
+
+
+async def _import_delegates(
+    conn: aiosqlite.Connection, entries: tuple[DelegateEntry, ...]
+) -> tuple[int, int, int]:
+    """Returns (added, changed, removed); a delegate back in the file counts as added."""
+    async with conn.execute(
+        "SELECT id, code, name, position, group_id, role, source, active FROM delegate"
+        " WHERE code IS NOT NULL"
+    ) as cur:
+        rows = {row["code"]: row for row in await cur.fetchall()}
+    added = changed = removed = 0
+    for entry in entries:
+        row = rows.get(entry.code)
+        if row is None:
+            await conn.execute(
+                "INSERT INTO delegate (code, name, position, group_id, role, source)"
+                " VALUES (?, ?, ?, ?, ?, 'file')",
+                (entry.code, entry.name, entry.position, entry.group, entry.role),
+            )
+            added += 1
+            continue
+        if row["source"] != "file":
+            raise ForumImportError(
+                f"delegate code {entry.code!r} is already used by an {row['source']} delegate"
+            )
+        same = (row["name"], row["position"], row["group_id"], row["role"]) == (
+            entry.name,
+            entry.position,
+            entry.group,
+            entry.role,
+        )
+        if same and row["active"]:
+            continue
+        # Only the file's fields: the Telegram binding and preferences stay as they are.
+        await conn.execute(
+            "UPDATE delegate SET name = ?, position = ?, group_id = ?, role = ?, active = 1"
+            " WHERE id = ?",
+            (entry.name, entry.position, entry.group, entry.role, row["id"]),
+        )
+        if row["active"]:
+            changed += 1
+        else:
+            added += 1
+    codes = {e.code for e in entries}
+    for code, row in rows.items():
+        if row["source"] == "file" and row["active"] and code not in codes:
+            await conn.execute("UPDATE delegate SET active = 0 WHERE id = ?", (row["id"],))
+            removed += 1
+    return added, changed, removed
+
+
+async def load_forum(db: Database) -> Forum | None:
+    """The stored forum with venues, groups and every event (any status); no delegates."""
+    row = await db.fetchone("SELECT name, city, timezone FROM forum WHERE id = 1")
+    if row is None:
+        return None
+    return Forum(
+        name=row["name"],
+        city=row["city"],
+        timezone=ZoneInfo(row["timezone"]),
+        venues=tuple(await _venues(db.conn)),
+        groups=tuple(await _groups(db.conn)),
+        events=tuple(await _select_events(db.conn, "", ())),
+    )
+
+
+async def get_event(db: Database, event_id: str) -> Event | None:
+    events = await _select_events(db.conn, "WHERE id = ?", (event_id,))
+    return events[0] if events else None
+
+
+async def list_events(db: Database, *, include_inactive: bool = False) -> list[Event]:
+    """Events by start time (then id); only scheduled ones unless ``include_inactive``."""
+    if include_inactive:
+        return await _select_events(db.conn, "", ())
+    return await _select_events(db.conn, "WHERE status = ?", ("scheduled",))
+
+
+async def reschedule_event(
+    db: Database, event_id: str, starts: datetime, ends: datetime, now: datetime
+) -> EventChange | None:
+    """Move an event (organisers' /move); None when there is no such event."""
+    if ends <= starts:
+        raise ValueError("an event must end after it starts")
+    stamp = to_db(now)
+    async with db.transaction() as conn:
+        found = await _select_events(conn, "WHERE id = ?", (event_id,))
+        if not found:
+            return None
+        before = found[0]
+        after = _with(before, starts=starts, ends=ends)
+        if after != before:
+            await _update_event(conn, after, stamp, new_time=before.starts != after.starts)
+    return EventChange(before, after)
+
+
+async def set_event_status(
+    db: Database, event_id: str, status: EventStatus, now: datetime
+) -> EventChange | None:
+    """Cancel or reinstate an event (organisers' /cancel); None when there is no such event."""
+    if status not in EVENT_STATUSES:
+        raise ValueError(f"unknown event status {status!r}")
+    stamp = to_db(now)
+    async with db.transaction() as conn:
+        found = await _select_events(conn, "WHERE id = ?", (event_id,))
+        if not found:
+            return None
+        before = found[0]
+        after = _with(before, status=status)
+        if after != before:
+            await _update_event(conn, after, stamp, new_time=False)
+    return EventChange(before, after)
+
+
+# ---------------------------------------------------------------- rows <-> dataclasses
+
+
+def _with(event: Event, **changes: Any) -> Event:
+    values = {name: getattr(event, name) for name in _EVENT_FIELDS}
+    values.update(changes)
+    return Event(**values)
+
+
+def _json_text(text: Localized | None) -> str | None:
+    if text is None:
+        return None
+    return json.dumps(text.as_dict(), ensure_ascii=False, sort_keys=True)
+
+
+def _event_values(event: Event) -> tuple[Any, ...]:
+    """The event's columns from ``kind`` to ``status``, in the table's order."""
+    return (
+        event.kind,
+        _json_text(event.title),
+        to_db(event.starts),
+        to_db(event.ends),
+        event.venue,
+        None if event.audience is None else json.dumps(list(event.audience)),
+        event.speaker,
+        _json_text(event.description),
+        int(event.remind),
+        event.dress,
+        event.arrive_early,
+        _json_text(event.bring),
+        event.status,
+    )
+
+
+def _localized(text: str | None) -> Localized | None:
+    return None if text is None else Localized(json.loads(text))
+
+
+def _event(row: aiosqlite.Row) -> Event:
+    audience = row["audience"]
+    return Event(
+        id=row["id"],
+        kind=row["kind"],
+        title=Localized(json.loads(row["title"])),
+        starts=from_db(row["starts_at"]),  # type: ignore[arg-type]  # NOT NULL column
+        ends=from_db(row["ends_at"]),  # type: ignore[arg-type]
+        venue=row["venue_id"],
+        audience=None if audience is None else tuple(json.loads(audience)),
+        speaker=row["speaker"],
+        description=_localized(row["description"]),
+        remind=bool(row["remind"]),
+        dress=row["dress"],
+        arrive_early=row["arrive_early"],
+        bring=_localized(row["bring"]),
+        status=row["status"],
+    )
+
+
+async def _select_events(
+    conn: aiosqlite.Connection, where: str, params: tuple[Any, ...]
+) -> list[Event]:
+    # ``where`` is always one of this module's literals; values go through ``params``.
+    async with conn.execute(f"SELECT * FROM event {where} ORDER BY starts_at, id", params) as cur:
+        return [_event(row) for row in await cur.fetchall()]
+
+
+async def _venues(conn: aiosqlite.Connection) -> list[Venue]:
+    async with conn.execute("SELECT id, name, address, lat, lon FROM venue ORDER BY id") as cur:
+        return [
+            Venue(r["id"], r["name"], r["address"], r["lat"], r["lon"])
+            for r in await cur.fetchall()
+        ]
+
+
+async def _groups(conn: aiosqlite.Connection) -> list[Group]:
+    async with conn.execute("SELECT id, name FROM delegation_group ORDER BY id") as cur:
+        return [Group(r["id"], r["name"]) for r in await cur.fetchall()]
