@@ -66,6 +66,10 @@ MIGRATIONS: tuple[str, ...] = (
         blocked_at TEXT,
         active INTEGER NOT NULL DEFAULT 1
     );
+    CREATE TABLE user_language (        -- organisers and others who are not delegates
+        telegram_id INTEGER PRIMARY KEY,
+        language TEXT NOT NULL
+    );
     CREATE TABLE code_attempt (
         telegram_id INTEGER PRIMARY KEY,
         failures INTEGER NOT NULL DEFAULT 0,

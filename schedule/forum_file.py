@@ -30,7 +30,9 @@ from schedule.model import (
 SAMPLE_FORUM_PATH: Path = Path(__file__).parent / "data" / "dushanbe-2023.toml"
 
 # Ids and codes travel in callback data and deep links: keep them short and plain.
-_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Ids travel inside button data, which Telegram caps at 64 bytes together with the rest.
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 _TOP_KEYS = frozenset({"forum", "venue", "group", "delegate", "event"})
 _FORUM_KEYS = frozenset({"name", "city", "timezone"})
@@ -110,8 +112,9 @@ class _Table:
 
     def ident(self, key: str, what: str = "id") -> str | None:
         value = self.text(key, required=True)
-        if value is not None and not _ID_RE.fullmatch(value):
-            self.error(key, f"bad {what} {value!r}: use 1-64 of A-Z a-z 0-9 _ -")
+        pattern, limit = (_CODE_RE, 64) if what == "code" else (_ID_RE, 32)
+        if value is not None and not pattern.fullmatch(value):
+            self.error(key, f"bad {what} {value!r}: use 1-{limit} of A-Z a-z 0-9 _ -")
         return value
 
     def choice(self, key: str, allowed: tuple[str, ...], *, required: bool) -> str | None:

@@ -368,6 +368,17 @@ def test_bad_id(line: str, table: str) -> None:
     assert_error(text, f'{table} "bad:id"', "id", "bad id")
 
 
+def test_event_id_longer_than_button_data_allows() -> None:
+    long_id = "e" * 33
+    text = edit('id = "mou-tut"', f'id = "{long_id}"')
+    assert_error(text, f'event "{long_id}"', "id", "use 1-32")
+
+
+def test_code_may_be_64_characters() -> None:
+    text = edit('code = "tict-shernayev"', f'code = "{"c" * 64}"')
+    parse_forum(text, "forum.toml")
+
+
 def test_unknown_kind() -> None:
     text = edit('kind = "signing"', 'kind = "banquet"')
     assert_error(text, 'event "mou-tut"', "kind", "unknown kind 'banquet'")

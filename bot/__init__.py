@@ -1,0 +1,1 @@
+"""Entry point, settings, dispatcher assembly and middlewares of the forum delegation bot."""

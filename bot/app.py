@@ -1,0 +1,160 @@
+"""The composition root: one place that builds the database, bot, scheduler and dispatcher.
+
+``python -m bot``, the offline demo, the end-to-end test and the benchmarks all build the
+same application here; only the Bot API session and the clock differ.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.commands import set_commands
+from bot.dispatcher import create_dispatcher
+from bot.i18n import create_i18n
+from bot.sender import PacedSender
+from bot.settings import Settings
+from db.connection import Database, open_db
+from db.forum import ImportReport, stored_forum_hash
+from schedule.clock import Clock, utc_now
+from schedule.forum_file import ForumFileError
+from schedule.importing import import_if_changed
+from schedule.programme import Programme
+
+log = logging.getLogger(__name__)
+DEMO_TOKEN = "123456789:DEMO-offline-token"
+
+Hook = Callable[[], Awaitable[None]]
+
+
+class StartupError(RuntimeError):
+    """The bot cannot serve: a wrong token, a Bot API server that answers wrongly, a bad file."""
+
+
+def create_scheduler() -> AsyncIOScheduler:
+    """In-process jobs, derived from the database; started inside the running loop."""
+    return AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True, "misfire_grace_time": 60})
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        settings.bot_token or DEMO_TOKEN,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    bot: Bot
+    dispatcher: Dispatcher
+    programme: Programme
+    scheduler: AsyncIOScheduler
+    sender: PacedSender
+    i18n: I18n
+    clock: Clock
+    # Services add their own start and stop steps (rebuild reminder jobs, resume broadcasts).
+    on_start: list[Hook] = field(default_factory=list)
+    # What the forum file changed at this start, for the change notices.
+    import_report: ImportReport | None = None
+    on_stop: list[Hook] = field(default_factory=list)
+
+    async def start(self) -> None:
+        """Check the Bot API, decorate the bot, start the jobs. Called in the running loop."""
+        try:
+            me = await self.bot.get_me()
+        except TelegramUnauthorizedError as error:
+            raise StartupError(f"the Bot API refused BOT_TOKEN: {error.message}") from error
+        except TelegramAPIError as error:
+            raise StartupError(f"the Bot API answered getMe wrongly: {error}") from error
+        if not me.is_bot or not me.username:
+            raise StartupError("the Bot API answered getMe with something that is not a bot")
+        log.info("serving as @%s", me.username)
+        await set_commands(self.bot, self.i18n, self.settings.admin_ids)
+        if not self.scheduler.running:
+            self.scheduler.start()
+        for hook in self.on_start:
+            await hook()
+
+    async def stop(self) -> None:
+        """Drain what is in flight before aiogram closes its HTTP session."""
+        for hook in reversed(self.on_stop):
+            try:
+                await hook()
+            except Exception:
+                log.exception("a stop step failed")
+        await self.sender.close()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def close(self) -> None:
+        """Release the session and the database (after :meth:`stop`)."""
+        await self.bot.session.close()
+        await self.db.close()
+
+
+async def load_programme_file(
+    settings: Settings, db: Database, clock: Clock
+) -> ImportReport | None:
+    """Import FORUM_FILE if it changed. A bad file stops a bot that has no programme yet;
+    a bot that has one keeps serving it and says loudly why the new file was not taken."""
+    try:
+        report = await import_if_changed(db, settings.forum_file, clock())
+    except ForumFileError as error:
+        if await stored_forum_hash(db) is None:
+            raise StartupError(f"FORUM_FILE could not be imported:\n{error}") from error
+        log.error("FORUM_FILE was not imported; serving the stored programme:\n%s", error)
+        return None
+    if report is not None:
+        log.info(
+            "imported %s: %d added, %d changed, %d removed",
+            settings.forum_file, len(report.added), len(report.changed), len(report.removed),
+        )
+    return report
+
+
+async def create_app(
+    settings: Settings, *, session: BaseSession | None = None, clock: Clock = utc_now
+) -> App:
+    db = await open_db(settings.database_path)
+    try:
+        report = await load_programme_file(settings, db, clock)
+    except BaseException:
+        await db.close()
+        raise
+    bot = create_bot(settings, session)
+    sender = PacedSender(bot)
+    scheduler = create_scheduler()
+    programme = Programme(db)
+    i18n = create_i18n()
+    dispatcher = create_dispatcher(
+        i18n=i18n,
+        db=db,
+        settings=settings,
+        programme=programme,
+        clock=clock,
+        sender=sender,
+        scheduler=scheduler,
+    )
+    app = App(settings, db, bot, dispatcher, programme, scheduler, sender, i18n, clock)
+    app.import_report = report
+    dispatcher["app"] = app
+    dispatcher.startup.register(app.start)
+    dispatcher.shutdown.register(app.stop)
+    return app

@@ -1,0 +1,115 @@
+"""The command line: run the bot, the offline demo, or import a forum file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+NO_TOKEN = (
+    "BOT_TOKEN is not set. Copy .env.example to .env and put the token from @BotFather in it,\n"
+    "or try the bot offline, with no token and no network: python -m bot demo"
+)
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+async def run_polling(settings: Settings) -> int:
+    from bot.app import StartupError, create_app
+
+    try:
+        app = await create_app(settings)
+    except StartupError as error:
+        log.error("%s", error)
+        return 1
+    try:
+        await app.dispatcher.start_polling(
+            app.bot,
+            handle_signals=True,
+            close_bot_session=False,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+    except StartupError as error:
+        log.error("%s", error)
+        return 1
+    finally:
+        await app.close()
+    return 0
+
+
+async def run_import(settings: Settings, path: Path) -> int:
+    from db.connection import open_db
+    from schedule.clock import utc_now
+    from schedule.forum_file import ForumFileError
+    from schedule.importing import import_forum_text
+
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"{path}: cannot read the file: {error}")
+        return 1
+    db = await open_db(settings.database_path)
+    try:
+        report = await import_forum_text(db, text, str(path), utc_now())
+    except ForumFileError as error:
+        print(f"{path} is not valid; nothing was imported:\n{error}")
+        return 1
+    finally:
+        await db.close()
+    print(f"Imported {path} into {settings.database_path}")
+    if report.is_empty:
+        print("Nothing changed.")
+    for event_id in report.added:
+        print(f"  added    {event_id}")
+    for change in report.changed:
+        what = ", ".join(sorted(change.fields))
+        print(f"  changed  {change.after.id} ({what})")
+    for event_id in report.removed:
+        print(f"  removed  {event_id}")
+    print(
+        f"Delegates: {report.delegates_added} added, {report.delegates_changed} changed, "
+        f"{report.delegates_removed} removed."
+    )
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("demo", help="an offline chat with the real bot in this terminal")
+    importer = sub.add_parser("import", help="validate a forum file and import it")
+    importer.add_argument("file", type=Path)
+    args = parser.parse_args(argv)
+
+    load_dotenv(override=False)  # the real environment wins over .env
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    _configure_logging(settings.log_level)
+
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return asyncio.run(run_demo(settings))
+    if args.command == "import":
+        return asyncio.run(run_import(settings, args.file))
+    if settings.bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(run_polling(settings))
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,46 @@
+"""Dispatcher assembly: workflow data, middlewares, routers, the error handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.middlewares import LanguageMiddleware, ViewerMiddleware
+from bot.texts import esc
+from handlers import get_routers
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(event: ErrorEvent) -> bool:
+    """Log with the update id and answer the user politely; never show a traceback."""
+    update = event.update
+    log.exception("update %s failed", update.update_id, exc_info=event.exception)
+    text = _("Sorry, something went wrong. Please try again in a moment.")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(esc(text))
+    except Exception:  # the apology itself may fail (network down); the log has the cause
+        log.warning("could not apologise for update %s", update.update_id, exc_info=True)
+    return True
+
+
+def create_dispatcher(*, i18n: I18n, **workflow_data: Any) -> Dispatcher:
+    """A fresh dispatcher; long-lived dependencies reach handlers by parameter name.
+
+    Expected in ``workflow_data``: ``db``, ``settings``, ``programme``, ``clock`` and the
+    services the routers use (``sender``, ``reminders``, ``broadcasts``...).
+    """
+    dp = Dispatcher(**workflow_data)
+    dp.update.outer_middleware(ViewerMiddleware())
+    LanguageMiddleware(i18n).setup(dp)
+    dp.errors.register(on_error)
+    dp.include_routers(*get_routers())
+    return dp

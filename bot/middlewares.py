@@ -1,0 +1,55 @@
+"""Per-update values: who is writing (a delegate, an organiser, a stranger) and their language."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+from aiogram.utils.i18n import I18n, I18nMiddleware
+
+from bot.i18n import language_from_telegram
+from bot.settings import Settings
+from db import delegates
+from db.connection import Database
+from schedule.rules import Viewer
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ViewerMiddleware(BaseMiddleware):
+    """Resolves ``delegate``, ``organiser``, ``viewer`` and ``lang`` for the handlers."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        db: Database = data["db"]
+        settings: Settings = data["settings"]
+        delegate = await delegates.by_telegram_id(db, user.id) if user else None
+        organiser = settings.is_organiser(user.id if user else None)
+        if delegate is not None and delegate.language:
+            lang = delegate.language
+        elif user is not None and organiser:
+            lang = await delegates.user_language(db, user.id) or language_from_telegram(
+                user.language_code
+            )
+        else:
+            lang = language_from_telegram(user.language_code if user else None)
+        if delegate is not None and delegate.blocked_at is not None:
+            # They write to the bot again, so they have unblocked it.
+            await delegates.mark_blocked(db, delegate.id, None)
+        data["delegate"] = delegate
+        data["organiser"] = organiser
+        data["viewer"] = Viewer(group=delegate.group if delegate else None, organiser=organiser)
+        data["lang"] = lang
+        return await handler(event, data)
+
+
+class LanguageMiddleware(I18nMiddleware):
+    """aiogram's i18n context, with the language the ViewerMiddleware resolved."""
+
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n=i18n)
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        return str(data.get("lang") or self.i18n.default_locale)

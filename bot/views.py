@@ -1,0 +1,124 @@
+"""How the programme looks in a chat: day lists, event cards, protocol notes.
+
+Shared by the handlers and by the notices the bot sends on its own (reminders, briefings).
+Every value from the forum file goes through :func:`bot.texts.esc`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
+from schedule.model import Event, Forum
+from schedule.rules import seated_by
+
+
+def kind_label(kind: str) -> str:
+    labels = {
+        "signing": _("Signing ceremony"),
+        "lecture": _("Lecture"),
+        "visit": _("Visit"),
+        "plenary": _("Plenary session"),
+        "meeting": _("Meeting"),
+        "other": _("Event"),
+    }
+    return labels.get(kind, labels["other"])
+
+
+def title(event: Event, lang: str | None = None) -> str:
+    """The event's title in the reader's language, escaped."""
+    return esc(event.title.get(lang or current_locale()))
+
+
+def venue_line(event: Event, forum: Forum) -> str | None:
+    venue = forum.venue(event.venue)
+    if venue is None:
+        return None
+    return esc(venue.name) + (f", {esc(venue.address)}" if venue.address else "")
+
+
+def audience_line(event: Event, forum: Forum) -> str:
+    if event.audience is None:
+        return esc(_("Whole delegation"))
+    names = [g.name if (g := forum.group(gid)) else gid for gid in event.audience]
+    return esc(", ".join(names))
+
+
+def event_line(event: Event, forum: Forum) -> str:
+    """One line of a day's programme: time, title, venue."""
+    tz = forum.timezone
+    line = f"{bold(hhmm(event.starts, tz) + '–' + hhmm(event.ends, tz))}  {title(event)}"
+    venue = forum.venue(event.venue)
+    if venue is not None:
+        line += f"\n      📍 {esc(venue.name)}"
+    if event.status == "cancelled":
+        line = f"<s>{line}</s> {esc(_('(cancelled)'))}"
+    return line
+
+
+def protocol_lines(event: Event, forum: Forum) -> list[str]:
+    """Dress, be seated by, what to bring: what delegates must not get wrong."""
+    lines: list[str] = []
+    lang = current_locale()
+    if event.dress:
+        lines.append("👔 " + fmt(_("Dress: {dress}"), dress=event.dress))
+    seated = seated_by(event)
+    if seated is not None:
+        lines.append("🪑 " + fmt(_("Be seated by {time}"), time=hhmm(seated, forum.timezone)))
+    if event.bring is not None:
+        lines.append("📎 " + fmt(_("Bring: {items}"), items=event.bring.get(lang)))
+    return lines
+
+
+def day_text(forum: Forum, day: date, events: list[Event], *, shown_instead_of: date | None) -> str:
+    """A day's programme; says so when it shows the nearest forum day instead of today."""
+    header = bold(esc(day_label(day)))
+    parts = [f"🗓 {header}"]
+    if shown_instead_of is not None:
+        parts.append(italic(esc(_("There are no events today; this is the nearest forum day."))))
+    if events:
+        parts.extend(event_line(e, forum) for e in events)
+    else:
+        parts.append(esc(_("Nothing on this day concerns you.")))
+    parts.append(italic(fmt(_("Times are {city} time."), city=forum.city)))
+    return "\n\n".join(parts)
+
+
+def card_text(event: Event, forum: Forum) -> str:
+    """The full card of one event."""
+    tz = forum.timezone
+    lines = [bold(title(event)), italic(esc(kind_label(event.kind)))]
+    if event.status == "cancelled":
+        lines.append("❌ " + bold(esc(_("Cancelled"))))
+    when = f"{day_label(event.starts, tz)}, {hhmm(event.starts, tz)}–{hhmm(event.ends, tz)}"
+    lines.append("🕘 " + esc(when))
+    venue = venue_line(event, forum)
+    if venue:
+        lines.append("📍 " + venue)
+    if event.speaker:
+        lines.append("🎤 " + esc(event.speaker))
+    lines.append("👥 " + audience_line(event, forum))
+    if event.description is not None:
+        lines.append("\n" + esc(event.description.get(current_locale())))
+    protocol = protocol_lines(event, forum)
+    if protocol:
+        lines.append("\n" + bold(esc(_("Protocol"))))
+        lines.extend(protocol)
+    return "\n".join(lines)
+
+
+def next_text(event: Event, forum: Forum, now: datetime) -> str:
+    tz = forum.timezone
+    lines = [
+        bold(esc(_("Next for you"))),
+        f"{bold(title(event))}",
+        "🕘 " + esc(f"{day_label(event.starts, tz)}, {hhmm(event.starts, tz)}"),
+        "⏳ " + fmt(_("Starts in {duration}"), duration=duration(event.starts - now)),
+    ]
+    venue = venue_line(event, forum)
+    if venue:
+        lines.append("📍 " + venue)
+    lines.extend(protocol_lines(event, forum))
+    return "\n".join(lines)

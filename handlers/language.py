@@ -1,0 +1,65 @@
+"""/language: English, Russian or Uzbek; titles and descriptions follow the choice."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import LANGUAGE_NAMES
+from bot.texts import esc, fmt
+from db import delegates
+from db.connection import Database
+from handlers.callbacks import LangCb
+from handlers.filters import IsMember
+from schedule.model import LANGUAGES, Delegate
+
+
+def language_keyboard(current: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in LANGUAGES:
+        mark = "✅ " if code == current else ""
+        builder.button(text=mark + LANGUAGE_NAMES[code], callback_data=LangCb(lang=code))
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+async def choose_language(message: Message, lang: str) -> None:
+    await message.answer(esc(_("Choose your language:")), reply_markup=language_keyboard(lang))
+
+
+async def set_language(
+    query: CallbackQuery,
+    callback_data: LangCb,
+    db: Database,
+    i18n: I18n,
+    delegate: Delegate | None,
+) -> None:
+    if callback_data.lang not in LANGUAGES:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    if delegate is not None:
+        await delegates.set_language(db, delegate.id, callback_data.lang)
+    else:
+        await delegates.set_user_language(db, query.from_user.id, callback_data.lang)
+    # The rest of this update speaks the new language.
+    i18n.current_locale = callback_data.lang
+    await query.answer(_("Language changed."))
+    if isinstance(query.message, Message):
+        await query.message.edit_text(
+            fmt(_("Language: {name}"), name=LANGUAGE_NAMES[callback_data.lang]),
+            reply_markup=language_keyboard(callback_data.lang),
+        )
+
+
+def create_router() -> Router:
+    """A fresh router: a router can belong to one dispatcher only."""
+    router = Router(name=__name__)
+    router.callback_query.filter(IsMember())
+    router.message.filter(IsMember())
+    router.message.register(choose_language, Command("language"))
+    router.callback_query.register(set_language, LangCb.filter())
+    return router

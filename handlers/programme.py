@@ -1,0 +1,186 @@
+"""The programme for delegates: /schedule, day and event buttons, venue pins, /next, /my."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import views
+from bot.texts import bold, current_locale, day_label, esc, hhmm, short_day, split_message
+from handlers.callbacks import DayCb, EventCb, VenueCb
+from handlers.filters import IsMember
+from schedule.model import Event, Forum
+from schedule.programme import Programme
+from schedule.rules import (
+    Viewer,
+    concerns,
+    events_on,
+    forum_days,
+    nearest_day,
+    next_event,
+    visible_events,
+)
+
+MAX_BUTTON_TITLE = 40
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_BUTTON_TITLE else text[: MAX_BUTTON_TITLE - 1] + "…"
+
+
+def day_keyboard(
+    forum: Forum, day: date, events: list[Event], days: list[date]
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for event in events:
+        label = f"{hhmm(event.starts, forum.timezone)} {_short(event.title.get(current_locale()))}"
+        builder.button(text=label, callback_data=EventCb(id=event.id))
+    others = [d for d in days if d != day]
+    for other in others:
+        builder.button(
+            text="🗓 " + short_day(other), callback_data=DayCb(day=other.strftime("%Y%m%d"))
+        )
+    builder.adjust(*([1] * len(events)), *([min(len(others), 3)] if others else []))
+    return builder.as_markup()
+
+
+def card_keyboard(event: Event, forum: Forum) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    venue = forum.venue(event.venue)
+    if venue is not None and venue.has_location:
+        builder.button(text="📍 " + _("Show on map"), callback_data=VenueCb(id=venue.id))
+    day = event.starts.astimezone(forum.timezone).date()
+    builder.button(text="🗓 " + short_day(day), callback_data=DayCb(day=day.strftime("%Y%m%d")))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def _day_view(
+    programme: Programme, viewer: Viewer, day: date | None, today: date
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    forum = await programme.forum()
+    events = visible_events(forum.events, viewer)
+    days = forum_days(events, forum.timezone)
+    chosen = day if day is not None and day in days else nearest_day(days, today)
+    if chosen is None:
+        return esc(_("There are no events in the programme for you yet.")), None
+    todays = events_on(events, chosen, forum.timezone)
+    instead = today if day is None and chosen != today else None
+    text = views.day_text(forum, chosen, todays, shown_instead_of=instead)
+    return text, day_keyboard(forum, chosen, todays, days)
+
+
+async def schedule(
+    message: Message, programme: Programme, viewer: Viewer, clock: Callable[[], datetime]
+) -> None:
+    forum = await programme.forum()
+    today = clock().astimezone(forum.timezone).date()
+    text, markup = await _day_view(programme, viewer, None, today)
+    await message.answer(text, reply_markup=markup)
+
+
+async def show_day(
+    query: CallbackQuery,
+    callback_data: DayCb,
+    programme: Programme,
+    viewer: Viewer,
+    clock: Callable[[], datetime],
+) -> None:
+    try:
+        day = datetime.strptime(callback_data.day, "%Y%m%d").date()  # noqa: DTZ007 - a date only
+    except ValueError:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    forum = await programme.forum()
+    today = clock().astimezone(forum.timezone).date()
+    text, markup = await _day_view(programme, viewer, day, today)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=markup)
+    else:
+        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+
+
+async def show_event(
+    query: CallbackQuery, callback_data: EventCb, programme: Programme, viewer: Viewer
+) -> None:
+    forum = await programme.forum()
+    event = await programme.event(callback_data.id)
+    if event is None or event.status == "removed" or not concerns(event, viewer):
+        await query.answer(_("This event is no longer in your programme."), show_alert=True)
+        return
+    await query.answer()
+    await query.bot.send_message(  # type: ignore[union-attr]
+        query.from_user.id, views.card_text(event, forum), reply_markup=card_keyboard(event, forum)
+    )
+
+
+async def show_venue(query: CallbackQuery, callback_data: VenueCb, programme: Programme) -> None:
+    forum = await programme.forum()
+    venue = forum.venue(callback_data.id)
+    if venue is None or not venue.has_location:
+        await query.answer(_("This place is no longer in the programme."), show_alert=True)
+        return
+    await query.answer()
+    await query.bot.send_venue(  # type: ignore[union-attr]
+        query.from_user.id,
+        latitude=venue.lat,  # type: ignore[arg-type]
+        longitude=venue.lon,  # type: ignore[arg-type]
+        title=venue.name,
+        address=venue.address or forum.city,
+    )
+
+
+async def next_(
+    message: Message, programme: Programme, viewer: Viewer, clock: Callable[[], datetime]
+) -> None:
+    forum = await programme.forum()
+    now = clock()
+    upcoming = next_event(visible_events(forum.events, viewer), now)
+    if upcoming is None:
+        await message.answer(esc(_("Nothing more in the programme for you. Safe travels!")))
+        return
+    await message.answer(
+        views.next_text(upcoming, forum, now), reply_markup=card_keyboard(upcoming, forum)
+    )
+
+
+async def my_agenda(message: Message, programme: Programme, viewer: Viewer) -> None:
+    forum = await programme.forum()
+    events = visible_events(forum.events, viewer)
+    if not events:
+        await message.answer(esc(_("There are no events in the programme for you yet.")))
+        return
+    parts = [bold(esc(_("Your agenda")))]
+    for day in forum_days(events, forum.timezone):
+        parts.append("🗓 " + bold(esc(day_label(day))))
+        parts.extend(views.event_line(e, forum) for e in events_on(events, day, forum.timezone))
+    builder = InlineKeyboardBuilder()
+    for event in events:
+        builder.button(
+            text=_short(event.title.get(current_locale())), callback_data=EventCb(id=event.id)
+        )
+    builder.adjust(1)
+    for chunk in split_message("\n\n".join(parts)):
+        await message.answer(chunk, reply_markup=None)
+    await message.answer(esc(_("Open an event:")), reply_markup=builder.as_markup())
+
+
+def create_router() -> Router:
+    """A fresh router: a router can belong to one dispatcher only."""
+    router = Router(name=__name__)
+    router.callback_query.filter(IsMember())
+    router.message.filter(IsMember())
+    router.message.register(schedule, Command("schedule"))
+    router.callback_query.register(show_day, DayCb.filter())
+    router.callback_query.register(show_event, EventCb.filter())
+    router.callback_query.register(show_venue, VenueCb.filter())
+    router.message.register(next_, Command("next"))
+    router.message.register(my_agenda, Command("my"))
+    return router
