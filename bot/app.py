@@ -28,6 +28,7 @@ from bot.sender import PacedSender
 from bot.settings import Settings
 from db.connection import Database, open_db
 from db.forum import ImportReport, stored_forum_hash
+from schedule.changes import ProgrammeChanges
 from schedule.clock import Clock, utc_now
 from schedule.forum_file import ForumFileError
 from schedule.importing import import_if_changed
@@ -65,6 +66,7 @@ class App:
     bot: Bot
     dispatcher: Dispatcher
     programme: Programme
+    changes: ProgrammeChanges
     scheduler: AsyncIOScheduler
     sender: PacedSender
     i18n: I18n
@@ -91,6 +93,10 @@ class App:
             self.scheduler.start()
         for hook in self.on_start:
             await hook()
+        if self.import_report is not None:
+            # The forum file changed while the bot was down: tell those concerned now.
+            report, self.import_report = self.import_report, None
+            await self.changes.apply(report.changed)
 
     async def stop(self) -> None:
         """Drain what is in flight before aiogram closes its HTTP session."""
@@ -142,17 +148,19 @@ async def create_app(
     sender = PacedSender(bot)
     scheduler = create_scheduler()
     programme = Programme(db)
+    changes = ProgrammeChanges(programme)
     i18n = create_i18n()
     dispatcher = create_dispatcher(
         i18n=i18n,
         db=db,
         settings=settings,
         programme=programme,
+        changes=changes,
         clock=clock,
         sender=sender,
         scheduler=scheduler,
     )
-    app = App(settings, db, bot, dispatcher, programme, scheduler, sender, i18n, clock)
+    app = App(settings, db, bot, dispatcher, programme, changes, scheduler, sender, i18n, clock)
     app.import_report = report
     dispatcher["app"] = app
     dispatcher.startup.register(app.start)

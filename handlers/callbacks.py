@@ -23,3 +23,16 @@ class VenueCb(CallbackData, prefix="v"):
 
 class LangCb(CallbackData, prefix="l"):
     lang: str
+
+
+class CheckInCb(CallbackData, prefix="c"):
+    """Check in to an event (reminders, event cards)."""
+
+    event: str
+
+
+class RsvpCb(CallbackData, prefix="r"):
+    """I'll attend (y) / can't attend (n)."""
+
+    event: str
+    answer: str

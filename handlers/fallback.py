@@ -6,14 +6,26 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.commands import ORGANISER_COMMANDS
 from bot.texts import esc
 from handlers.start import stranger_text
 from schedule.model import Delegate
+
+ORGANISER_ONLY = frozenset(name for name, _description in ORGANISER_COMMANDS)
+
+
+def _command(text: str | None) -> str | None:
+    """'/move@forum_bot x' -> 'move'."""
+    if not text or not text.startswith("/"):
+        return None
+    return text.split()[0][1:].split("@")[0].lower()
 
 
 async def anything_else(message: Message, delegate: Delegate | None, organiser: bool) -> None:
     if delegate is None and not organiser:
         await message.answer(stranger_text())
+    elif not organiser and _command(message.text) in ORGANISER_ONLY:
+        await message.answer(esc(_("This command is for the organisers only.")))
     elif message.text and message.text.startswith("/"):
         await message.answer(esc(_("I do not know this command. Send /help to see what I can do.")))
     else:

@@ -133,3 +133,12 @@ async def test_organiser_sees_everything(chat: Chat) -> None:
     calls = await chat.send(ORGANISER_ID, "/my")
     text = "\n".join(c.text for c in calls)
     assert "memorandum" in text.lower() and "plenary" in text.lower()
+
+
+async def test_organiser_commands_refused_to_delegates(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    for command in ("/broadcast", "/move mou-tut 15:00", "/cancel mou-tut", "/stats", "/export"):
+        calls = await chat.send(SHERNAYEV, command)
+        assert calls[-1].text == "This command is for the organisers only."
+        calls = await chat.send(STRANGER, command)
+        assert "invitation" in calls[-1].text
