@@ -113,6 +113,7 @@ class PacedSender:
         self._wake: asyncio.Event | None = None
         self._pump: asyncio.Task[None] | None = None
         self._closed = False
+        self._drained: asyncio.Future[None] | None = None
 
     async def send(self, chat_id: int, method: TelegramMethod[Any]) -> SendOutcome:
         """Send `method` (addressed to `chat_id`) when its turn comes; never raises API errors.
@@ -134,10 +135,18 @@ class PacedSender:
         return await job.future
 
     async def close(self, timeout: float = 10.0) -> None:
-        """Stop taking messages, refuse the queued ones, and let those in flight finish."""
-        if self._closed:
-            return
-        self._closed = True
+        """Stop taking messages, refuse the queued ones, and let those in flight finish.
+
+        Callers waiting for a turn get SenderClosed; requests in flight get up to `timeout`
+        seconds, after which they are cancelled and reported as failed. Call it before the
+        bot's session closes. Calling it again waits for the same drain.
+        """
+        if self._drained is None:
+            self._closed = True
+            self._drained = asyncio.ensure_future(self._drain(timeout))
+        await asyncio.shield(self._drained)
+
+    async def _drain(self, timeout: float) -> None:
         for chat in self._chats.values():
             while chat.jobs:
                 self._refuse(chat.jobs.popleft())

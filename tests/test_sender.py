@@ -228,3 +228,17 @@ async def test_retry_after_pauses_everyone_on_a_fake_clock() -> None:
     [(refused_at, _), *rest] = bot.calls
     assert [c for _, c in rest] == [1, 2, 3]
     assert all(t >= refused_at + 30 for t, _ in rest)
+
+
+async def test_close_cancels_requests_that_outlive_its_timeout() -> None:
+    async with FakeBotApi(latency=5) as api:
+        bot = Bot("42:TEST", session=AiohttpSession(api=TelegramAPIServer.from_base(api.url)))
+        sender = PacedSender(bot)
+        task = asyncio.create_task(sender.send(1, hello(1)))
+        await api.wait_for(lambda r: r.method == "sendMessage")
+        await asyncio.gather(sender.close(timeout=0.1), sender.close(timeout=0.1))
+        outcome = await task
+        await bot.session.close()
+
+    assert outcome.status == "failed"
+    assert outcome.error == "interrupted by shutdown"

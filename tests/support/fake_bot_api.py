@@ -268,7 +268,7 @@ class FakeBotApi:
         predicate: Callable[[Recorded], bool],
         *,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109 - tests read better with the bound in the call
+        timeout: float = 5.0,
     ) -> list[Recorded]:
         """Wait until `count` recorded requests match; return them. TimeoutError otherwise."""
         async with asyncio.timeout(timeout):
