@@ -19,6 +19,10 @@ def N_(text: str) -> str:
     return text
 
 
+DESCRIPTION = N_(
+    "The programme, reminders and attendance of an official delegation at a forum. "
+    "Open the personal invitation link from the organisers to start."
+)
 DELEGATE_COMMANDS = (
     ("schedule", N_("Today's programme")),
     ("next", N_("What is next for you")),
@@ -50,21 +54,20 @@ def _commands(i18n: I18n, lang: str, pairs: tuple[tuple[str, str], ...]) -> list
 async def set_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int]) -> None:
     """Set the menus; a failure only decorates less, so it is logged and the bot serves on."""
     try:
-        await bot.set_my_commands(
-            _commands(i18n, "en", DELEGATE_COMMANDS), BotCommandScopeDefault()
-        )
         for lang in LANGUAGES:
-            if lang == "en":
-                continue
+            # The English menu is also the default for every other language.
+            code = None if lang == "en" else lang
             await bot.set_my_commands(
-                _commands(i18n, lang, DELEGATE_COMMANDS),
-                BotCommandScopeDefault(),
-                language_code=lang,
+                _commands(i18n, lang, DELEGATE_COMMANDS), BotCommandScopeDefault(), code
             )
-        for admin in admin_ids:
-            await bot.set_my_commands(
-                _commands(i18n, "en", DELEGATE_COMMANDS + ORGANISER_COMMANDS),
-                BotCommandScopeChat(chat_id=admin),
+            await bot.set_my_description(
+                i18n.gettext(DESCRIPTION, locale=lang), language_code=code
             )
+            for admin in sorted(admin_ids):
+                await bot.set_my_commands(
+                    _commands(i18n, lang, DELEGATE_COMMANDS + ORGANISER_COMMANDS),
+                    BotCommandScopeChat(chat_id=admin),
+                    code,
+                )
     except TelegramAPIError as error:
         log.warning("could not set the command menu: %s", error)

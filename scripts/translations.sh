@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Extract the texts of the bot into the template, merge them into each language's
+# catalogue, and compile the catalogues (the .mo files are committed, so a plain install
+# has them). Translate the new entries in bot/locales/<lang>/LC_MESSAGES/messages.po, then
+# run this again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+locales=bot/locales
+pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+    --project=forum-delegation-bot -o "$locales/messages.pot" bot handlers schedule
+for lang in ru uz; do
+    if [ -f "$locales/$lang/LC_MESSAGES/messages.po" ]; then
+        pybabel update -i "$locales/messages.pot" -d "$locales" -D messages -l "$lang" \
+            --no-fuzzy-matching --ignore-obsolete
+    else
+        pybabel init -i "$locales/messages.pot" -d "$locales" -D messages -l "$lang"
+        # A new catalogue's header is marked fuzzy, and fuzzy catalogues are not compiled.
+        sed -i '0,/^#, fuzzy$/{/^#, fuzzy$/d}' "$locales/$lang/LC_MESSAGES/messages.po"
+    fi
+done
+pybabel compile -d "$locales" -D messages --statistics
