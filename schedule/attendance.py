@@ -35,17 +35,21 @@ class AttendanceRecord:
 
     @property
     def is_present(self) -> bool:
-        """An organiser's mark wins over the delegate's own check-in."""
-        if self.present is not None:
-            return self.present
-        return self.checked_in_at is not None
+        """The latest evidence wins: a check-in after an "absent" mark counts as present."""
+        if self.present is None or self.marked_at is None:
+            return self.checked_in_at is not None
+        if self.checked_in_at is not None and self.checked_in_at > self.marked_at:
+            return True
+        return self.present
 
     @property
     def present_since(self) -> datetime | None:
         """When the delegate was recorded present: their check-in, else the mark."""
         if not self.is_present:
             return None
-        return self.checked_in_at or self.marked_at
+        if self.checked_in_at is not None:
+            return self.checked_in_at
+        return self.marked_at
 
 
 def check_in_open(event: Event, now: datetime) -> bool:

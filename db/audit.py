@@ -1,0 +1,40 @@
+"""The organisers' log: who did what and when (marks, broadcasts, moves...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from db.connection import Database, from_db, to_db
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    id: int
+    organiser_id: int
+    action: str
+    detail: str
+    at: datetime
+
+
+async def log_action(
+    db: Database, organiser_id: int, action: str, detail: str, now: datetime
+) -> None:
+    """Append one line to the log (``action`` a short word like "mark", ``detail`` free text)."""
+    await db.execute(
+        "INSERT INTO organiser_log (organiser_id, action, detail, at) VALUES (?, ?, ?, ?)",
+        (organiser_id, action, detail, to_db(now)),
+    )
+
+
+async def recent(db: Database, limit: int = 20) -> list[LogEntry]:
+    """The latest entries, newest first."""
+    rows = await db.fetchall(
+        "SELECT id, organiser_id, action, detail, at FROM organiser_log "
+        "ORDER BY at DESC, id DESC LIMIT ?",
+        (limit,),
+    )
+    return [
+        LogEntry(r["id"], r["organiser_id"], r["action"], r["detail"], from_db(r["at"]))  # type: ignore[arg-type]
+        for r in rows
+    ]
