@@ -36,3 +36,19 @@ class RsvpCb(CallbackData, prefix="r"):
 
     event: str
     answer: str
+
+
+class RollCallCb(CallbackData, prefix="ra"):
+    """Organisers: open an event's roll-call (and its page of marking buttons)."""
+
+    event: str
+    page: int = 0
+
+
+class MarkCb(CallbackData, prefix="am"):
+    """Organisers: mark a delegate present (1) or absent (0); the page to redraw."""
+
+    event: str
+    delegate: int
+    present: int
+    page: int = 0
