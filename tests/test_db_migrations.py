@@ -34,7 +34,8 @@ async def test_first_version_database_keeps_its_data(tmp_path: Path) -> None:
     _make_version(path, 1)
     conn = sqlite3.connect(path)
     conn.execute(
-        "INSERT INTO delegate (name, code, telegram_id, source) VALUES ('Old Friend', 'c1', 5, 'file')"
+        "INSERT INTO delegate (name, code, telegram_id, source) "
+        "VALUES ('Old Friend', 'c1', 5, 'file')"
     )
     conn.commit()
     conn.close()
