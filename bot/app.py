@@ -24,6 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.commands import set_commands
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
+from bot.notifier import Notifier
 from bot.sender import PacedSender
 from bot.settings import Settings
 from db.connection import Database, open_db
@@ -163,6 +164,7 @@ async def create_app(
     app = App(settings, db, bot, dispatcher, programme, changes, scheduler, sender, i18n, clock)
     app.import_report = report
     dispatcher["app"] = app
+    Notifier.install(app)  # reminders, briefings, change notices
     dispatcher.startup.register(app.start)
     dispatcher.shutdown.register(app.stop)
     return app

@@ -1,0 +1,358 @@
+"""The notifier: reminders, morning briefings and change notices, each exactly once.
+
+The database says what is due (``schedule.reminders`` over the stored programme and
+``db.deliveries``); APScheduler only wakes :meth:`Notifier.run_due` at each distinct due
+instant. Jobs carry the instant as text, nothing else, and are rebuilt from the database
+at start and after every programme change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from aiogram.methods import SendMessage
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot import reminder_views
+from bot.sender import PacedSender, SenderClosed
+from db import delegates, deliveries
+from db.connection import Database, from_db, to_db
+from db.deliveries import Item
+from db.forum import EventChange
+from schedule.clock import Clock, utc_now
+from schedule.model import Delegate, Event, Forum
+from schedule.programme import NoForumError, Programme
+from schedule.reminders import (
+    NoticeFacts,
+    briefing_due_at,
+    briefing_events,
+    due_briefings,
+    due_reminders,
+    notice_facts,
+    notice_key,
+    notice_recipients,
+    planned_briefings,
+    planned_reminders,
+    reminder_due_at,
+)
+from schedule.rules import forum_days
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+JOB_PREFIX = "due:"
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Render = Callable[[], Rendered]
+
+
+@dataclass
+class FanOut:
+    """What one run delivered."""
+
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    skipped: int = 0
+    late: int = 0
+    pending: int = 0  # refused by a sender shutting down: tried again at the next start
+
+
+class Notifier:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        programme: Programme,
+        sender: PacedSender,
+        scheduler: AsyncIOScheduler,
+        i18n: I18n,
+        offsets: Sequence[float],
+        clock: Clock,
+    ) -> None:
+        self.db = db
+        self.programme = programme
+        self.sender = sender
+        self.scheduler = scheduler
+        self.i18n = i18n
+        self.offsets = tuple(offsets)
+        self.clock = clock
+        self.due_instants: list[datetime] = []  # what the jobs wake for (any clock)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._stopping = False
+
+    @classmethod
+    def install(cls, app: App) -> Notifier:
+        """Build the app's notifier and hook it to the app's start, stop and changes."""
+        notifier = cls(
+            db=app.db,
+            programme=app.programme,
+            sender=app.sender,
+            scheduler=app.scheduler,
+            i18n=app.i18n,
+            offsets=app.settings.reminder_offsets,
+            clock=app.clock,
+        )
+        app.on_start.append(notifier.start)
+        app.on_stop.append(notifier.stop)
+        app.changes.subscribe(notifier.on_changes)
+        app.dispatcher["notifier"] = notifier
+        return notifier
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Settle what a crash left, rebuild the jobs, send what fell due while down."""
+        self._stopping = False
+        for row in await deliveries.interrupt_unfinished(self.db):
+            log.warning(
+                "%s %s to delegate %s was interrupted by a stop while sending; not resent",
+                row.kind, row.key, row.delegate_id,
+            )  # fmt: skip
+        await self.resync()
+        self._spawn(self.send_pending_notices())
+        await self.run_due()
+
+    async def stop(self) -> None:
+        """No new runs; the sender refuses what is queued, and every outcome is recorded."""
+        self._stopping = True
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX):
+                job.remove()
+        # Closing the sender here (App.stop closes it again, harmlessly) lets the fan-outs
+        # record their outcomes while the database is still open.
+        await self.sender.close()
+        await self.idle()
+
+    async def idle(self) -> None:
+        """Wait for the fan-outs started in the background (change notices) to finish."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------ jobs
+
+    async def resync(self) -> None:
+        """One job per distinct future due instant; stale ones removed."""
+        try:
+            forum = await self.programme.forum()
+        except NoForumError:
+            return
+        now = self.clock()
+        instants: set[datetime] = set()
+        active = [e for e in forum.events if e.is_active]
+        for event in active:
+            if event.remind:
+                instants.update(reminder_due_at(event, o) for o in self.offsets)
+        instants.update(
+            briefing_due_at(d, forum.timezone) for d in forum_days(active, forum.timezone)
+        )
+        self.due_instants = sorted(i for i in instants if i > now)
+        if self._stopping or not self.scheduler.running:
+            return
+        # APScheduler runs on real time; an instant it has passed would only misfire.
+        real_now = utc_now()
+        wanted = {JOB_PREFIX + to_db(i): i for i in self.due_instants if i > real_now}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+                job.remove()
+        for job_id, instant in wanted.items():
+            self.scheduler.add_job(
+                self._wake,
+                DateTrigger(run_date=instant),
+                id=job_id,
+                replace_existing=True,
+                kwargs={"due": to_db(instant)},
+            )
+
+    async def _wake(self, due: str) -> None:
+        instant = from_db(due)
+        assert instant is not None
+        await self.run_due(max(self.clock(), instant))
+
+    # ------------------------------------------------------------ reminders and briefings
+
+    async def run_due(self, now: datetime | None = None) -> FanOut:
+        """Send every reminder and briefing due by ``now`` that nobody handled yet.
+
+        The one entry point for jobs, the start-up catch-up and benchmarks.
+        """
+        now = now or self.clock()
+        result = FanOut()
+        if self._stopping:
+            return result
+        try:
+            forum = await self.programme.forum()
+        except NoForumError:
+            return result
+        people = {d.id: d for d in await delegates.list_delegates(self.db, registered_only=True)}
+        stamps = await deliveries.event_stamps(self.db)
+        planned = planned_reminders(
+            forum.events,
+            list(people.values()),
+            self.offsets,
+            {k: s.scheduled_at for k, s in stamps.items()},
+        )
+        decisions = due_reminders(now, planned, await deliveries.handled(self.db, "reminder"))
+        by_reason: dict[str, list[Item]] = {}
+        work: list[tuple[Item, Delegate, Render]] = []
+        events = {e.id: e for e in forum.events}
+        for decision in decisions:
+            p = decision.reminder
+            item = Item("reminder", p.key, p.delegate_id, p.due_at, p.event_id)
+            if decision.action == "skip":
+                by_reason.setdefault(decision.reason or "", []).append(item)
+                log.info(
+                    "reminder %s for delegate %s skipped: %s", p.key, p.delegate_id, decision.reason
+                )
+                continue
+            if decision.late:
+                result.late += 1
+                log.warning(
+                    "reminder %s for delegate %s is late (due %s); sending now",
+                    p.key, p.delegate_id, p.due_at.isoformat(),
+                )  # fmt: skip
+            render = partial(self._reminder, events[p.event_id], forum, p.first)
+            work.append((item, people[p.delegate_id], render))
+        to_send, to_skip = due_briefings(
+            now,
+            planned_briefings(forum.events, people.values(), forum.timezone),
+            await deliveries.handled(self.db, "briefing"),
+            forum.timezone,
+        )
+        for b in to_skip:
+            by_reason.setdefault("the forum day is over", []).append(
+                Item("briefing", b.key, b.delegate_id, b.due_at)
+            )
+        for b in to_send:
+            person = people[b.delegate_id]
+            brief = partial(_briefing, forum, person, b.day)
+            work.append((Item("briefing", b.key, b.delegate_id, b.due_at), person, brief))
+        for reason, items in by_reason.items():
+            await deliveries.skip(self.db, items, reason, now)
+            result.skipped += len(items)
+        await self._fan_out(work, now, result)
+        return result
+
+    # ------------------------------------------------------------ change notices
+
+    async def on_changes(self, changes: Sequence[EventChange]) -> None:
+        """Queue one notice per change and recipient (an outbox), resync the jobs, send."""
+        now = self.clock()
+        stamps = await deliveries.event_stamps(self.db)
+        people = await delegates.list_delegates(self.db, registered_only=True)
+        items: list[Item] = []
+        for change in changes:
+            before, after = change.before, change.after
+            if not change.notice_worthy or max(before.ends, after.ends) <= now:
+                continue
+            stamp = stamps.get(after.id)
+            key = notice_key(before, after, stamp.updated_at if stamp else "")
+            items.extend(
+                Item("notice", key, d.id, now, after.id)
+                for d in notice_recipients(before, after, people)
+            )
+        if items:
+            await deliveries.enqueue(self.db, items, now)
+        await self.resync()
+        if items and not self._stopping:
+            self._spawn(self.send_pending_notices())
+
+    async def send_pending_notices(self) -> FanOut:
+        result = FanOut()
+        rows = await deliveries.pending(self.db, "notice")
+        if not rows:
+            return result
+        try:
+            forum = await self.programme.forum()
+        except NoForumError:
+            return result
+        people = await delegates.by_ids(self.db, sorted({r.delegate_id for r in rows}))
+        work: list[tuple[Item, Delegate, Render]] = []
+        skipped: list[Item] = []
+        for row in rows:
+            item = Item("notice", row.key, row.delegate_id, row.due_at, row.event_id)
+            facts = notice_facts(row.key)
+            event = next((e for e in forum.events if e.id == facts.event_id), None)
+            person = people.get(row.delegate_id)
+            if event is None or person is None or not person.registered or not person.active:
+                skipped.append(item)
+                continue
+            render = partial(_notice, facts, event, forum)
+            work.append((item, person, render))
+        if skipped:
+            await deliveries.skip(
+                self.db, skipped, "the delegate or the event is gone", self.clock()
+            )
+            result.skipped += len(skipped)
+        await self._fan_out(work, self.clock(), result)
+        return result
+
+    # ------------------------------------------------------------ sending
+
+    def _reminder(self, event: Event, forum: Forum, first: bool) -> Rendered:
+        moment = self.clock()  # "in 15 minutes" as of the moment it is rendered
+        return (
+            reminder_views.reminder_text(event, forum, moment),
+            reminder_views.reminder_keyboard(event, forum, moment, first=first),
+        )
+
+    async def _fan_out(
+        self, work: list[tuple[Item, Delegate, Render]], now: datetime, result: FanOut
+    ) -> None:
+        """Claim every item in one transaction, then send them all through the sender."""
+        if not work:
+            return
+        ids = await deliveries.claim(self.db, [item for item, _, _ in work], now)
+        claimed = [(i, w) for i, w in zip(ids, work, strict=True) if i is not None]
+        outcomes = await asyncio.gather(
+            *(self._send_one(i, person, render) for i, (_, person, render) in claimed)
+        )
+        for status in outcomes:
+            setattr(result, status, getattr(result, status) + 1)
+
+    async def _send_one(self, delivery_id: int, person: Delegate, render: Render) -> str:
+        assert person.telegram_id is not None
+        try:
+            with self.i18n.context(), self.i18n.use_locale(person.language or "en"):
+                text, markup = render()
+            outcome = await self.sender.send(
+                person.telegram_id,
+                SendMessage(chat_id=person.telegram_id, text=text, reply_markup=markup),
+            )
+        except SenderClosed:
+            await deliveries.finish(self.db, delivery_id, "pending", self.clock())
+            return "pending"
+        except Exception as error:  # a bug in rendering: recorded, never retried blindly
+            log.exception("delivery %s to delegate %s failed", delivery_id, person.id)
+            await deliveries.finish(self.db, delivery_id, "failed", self.clock(), repr(error))
+            return "failed"
+        if outcome.status == "blocked":
+            await delegates.mark_blocked(self.db, person.id, self.clock())
+        await deliveries.finish(self.db, delivery_id, outcome.status, self.clock(), outcome.error)
+        return outcome.status
+
+
+def _briefing(forum: Forum, person: Delegate, day: date) -> Rendered:
+    todays = briefing_events(forum.events, person, day, forum.timezone)
+    return reminder_views.briefing_text(forum, day, todays), None
+
+
+def _notice(facts: NoticeFacts, event: Event, forum: Forum) -> Rendered:
+    return reminder_views.notice_text(facts, event, forum), reminder_views.notice_keyboard(
+        event, forum
+    )

@@ -1,0 +1,200 @@
+"""Deliveries: each reminder, briefing and change notice, once per delegate.
+
+A row is claimed (status ``sending``) in a committed transaction before the request
+leaves, and its outcome recorded after. A crash between the two leaves ``sending``; at the
+next start such rows become ``interrupted`` and are never resent: a message may have
+reached Telegram, and a second one is worse than a gap that the log shows.
+
+``pending`` rows wait to be attempted (a notice queued at the moment of a change, or a
+message the sender refused during shutdown); they are claimed like new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from db.connection import Database, from_db, to_db
+
+DeliveryKind = Literal["reminder", "briefing", "notice"]
+DeliveryStatus = Literal[
+    "pending", "sending", "sent", "blocked", "failed", "skipped", "interrupted"
+]
+FINAL_STATUSES: frozenset[str] = frozenset({"sent", "blocked", "failed", "skipped"})
+
+_COLUMNS = "id, kind, key, delegate_id, event_id, due_at, status, error, created_at, sent_at"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """What is to be delivered to whom (before it has a row)."""
+
+    kind: DeliveryKind
+    key: str
+    delegate_id: int
+    due_at: datetime
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    kind: DeliveryKind
+    key: str
+    delegate_id: int
+    event_id: str | None
+    due_at: datetime
+    status: DeliveryStatus
+    error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventStamps:
+    scheduled_at: datetime  # when the start was last set: earlier reminders are void
+    updated_at: str  # the row's version, as stored
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        kind=row["kind"],
+        key=row["key"],
+        delegate_id=row["delegate_id"],
+        event_id=row["event_id"],
+        due_at=from_db(row["due_at"]),  # type: ignore[arg-type]  # NOT NULL
+        status=row["status"],
+        error=row["error"],
+        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+        sent_at=from_db(row["sent_at"]),
+    )
+
+
+def _values(item: Item, status: str, now: datetime, error: str | None = None) -> tuple[Any, ...]:
+    return (
+        item.kind, item.key, item.delegate_id, item.event_id, to_db(item.due_at), status, error,
+        to_db(now),
+    )  # fmt: skip
+
+
+_INSERT = (
+    "INSERT INTO delivery (kind, key, delegate_id, event_id, due_at, status, error, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+async def claim(db: Database, items: Sequence[Item], now: datetime) -> list[int | None]:
+    """Claim each item for sending, in one committed transaction.
+
+    Returns, item by item, the row id to report the outcome to, or None when the item was
+    already handled (by this process, an earlier one, or a concurrent fan-out).
+    """
+    ids: list[int | None] = []
+    async with db.transaction() as conn:
+        for item in items:
+            async with conn.execute(
+                _INSERT + " ON CONFLICT (kind, key, delegate_id) DO NOTHING RETURNING id",
+                _values(item, "sending", now),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                async with conn.execute(
+                    "UPDATE delivery SET status = 'sending', error = NULL"
+                    " WHERE kind = ? AND key = ? AND delegate_id = ? AND status = 'pending'"
+                    " RETURNING id",
+                    (item.kind, item.key, item.delegate_id),
+                ) as cur:
+                    row = await cur.fetchone()
+            ids.append(int(row[0]) if row else None)
+    return ids
+
+
+async def enqueue(db: Database, items: Sequence[Item], now: datetime) -> int:
+    """Record items as pending (an outbox); the ones already known are left alone."""
+    added = 0
+    async with db.transaction() as conn:
+        for item in items:
+            async with conn.execute(
+                _INSERT + " ON CONFLICT (kind, key, delegate_id) DO NOTHING",
+                _values(item, "pending", now),
+            ) as cur:
+                added += cur.rowcount
+    return added
+
+
+async def skip(db: Database, items: Sequence[Item], reason: str, now: datetime) -> None:
+    """Record that these will not be sent (and why); a pending row becomes skipped too."""
+    async with db.transaction() as conn:
+        await conn.executemany(
+            _INSERT + " ON CONFLICT (kind, key, delegate_id) DO UPDATE SET"
+            " status = 'skipped', error = excluded.error WHERE status = 'pending'",
+            [_values(item, "skipped", now, reason) for item in items],
+        )
+
+
+async def finish(
+    db: Database, delivery_id: int, status: DeliveryStatus, now: datetime, error: str | None = None
+) -> None:
+    """Record the outcome of a claimed row: sent, blocked, failed, or pending again."""
+    sent_at = to_db(now) if status == "sent" else None
+    await db.execute(
+        "UPDATE delivery SET status = ?, error = ?, sent_at = ? WHERE id = ?",
+        (status, error, sent_at, delivery_id),
+    )
+
+
+async def interrupt_unfinished(db: Database) -> list[Delivery]:
+    """Rows a crash left ``sending`` become ``interrupted``: whether they went out is unknown."""
+    async with (
+        db.transaction() as conn,
+        conn.execute(
+            "UPDATE delivery SET status = 'interrupted',"
+            " error = 'the bot stopped while sending; not resent'"
+            f" WHERE status = 'sending' RETURNING {_COLUMNS}"
+        ) as cur,
+    ):
+        rows = await cur.fetchall()
+    return [_delivery(r) for r in rows]
+
+
+async def handled(db: Database, kind: DeliveryKind) -> set[tuple[str, int]]:
+    """(key, delegate_id) of every row of ``kind`` that is not waiting to be attempted."""
+    rows = await db.fetchall(
+        "SELECT key, delegate_id FROM delivery WHERE kind = ? AND status != 'pending'", (kind,)
+    )
+    return {(r["key"], r["delegate_id"]) for r in rows}
+
+
+async def pending(db: Database, kind: DeliveryKind) -> list[Delivery]:
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM delivery WHERE kind = ? AND status = 'pending' ORDER BY id",
+        (kind,),
+    )
+    return [_delivery(r) for r in rows]
+
+
+async def list_deliveries(
+    db: Database, *, kind: DeliveryKind | None = None, delegate_id: int | None = None
+) -> list[Delivery]:
+    sql = f"SELECT {_COLUMNS} FROM delivery WHERE 1 = 1"
+    params: list[Any] = []
+    if kind is not None:
+        sql += " AND kind = ?"
+        params.append(kind)
+    if delegate_id is not None:
+        sql += " AND delegate_id = ?"
+        params.append(delegate_id)
+    rows = await db.fetchall(sql + " ORDER BY id", params)
+    return [_delivery(r) for r in rows]
+
+
+async def event_stamps(db: Database) -> dict[str, EventStamps]:
+    """When each event's start was last set, and its row version."""
+    rows = await db.fetchall("SELECT id, scheduled_at, updated_at FROM event")
+    return {
+        r["id"]: EventStamps(from_db(r["scheduled_at"]), r["updated_at"])  # type: ignore[arg-type]
+        for r in rows
+    }

@@ -1,0 +1,276 @@
+"""Which reminders, morning briefings and change notices are due, and for whom.
+
+Plain functions over the model; the clock is always a parameter and every instant is an
+aware UTC datetime (the forum's zone is used only to find 08:00 and local dates).
+
+A reminder is identified by ``(event id, event start in UTC, offset)``: after a move the
+new time's reminders are new keys, and the old time's reminders already sent are not
+repeated. A reminder due before the event's ``scheduled_at`` (the moment its start was
+last set) is superseded: the change notice told the delegates instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from schedule.model import Delegate, Event
+from schedule.rules import in_audience, local_day
+
+BRIEFING_TIME = time(8, 0)
+# A reminder sent more than this after its due time is logged as late (sent at start).
+LATE_AFTER = timedelta(seconds=5)
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder:
+    event_id: str
+    delegate_id: int
+    offset: float  # minutes before the start
+    due_at: datetime
+    starts: datetime
+    first: bool  # the delegate's earliest reminder for this event (carries the RSVP buttons)
+
+    @property
+    def key(self) -> str:
+        return reminder_key(self.event_id, self.starts, self.offset)
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    reminder: PlannedReminder
+    action: Literal["send", "skip"]
+    late: bool = False
+    reason: str | None = None  # why it is skipped
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedBriefing:
+    delegate_id: int
+    day: date  # forum-local date
+    due_at: datetime
+
+    @property
+    def key(self) -> str:
+        return self.day.isoformat()
+
+
+def reminder_due_at(event: Event, offset: float) -> datetime:
+    return event.starts - timedelta(minutes=offset)
+
+
+def reminder_key(event_id: str, starts: datetime, offset: float) -> str:
+    """E.g. 'mou-tut@2023-09-14T09:30:00Z/60'."""
+    return f"{event_id}@{utc_text(starts)}/{offset:g}"
+
+
+def reachable(delegate: Delegate) -> bool:
+    """Active, registered and not known to have blocked the bot."""
+    return delegate.active and delegate.registered and delegate.blocked_at is None
+
+
+def delegate_offsets(delegate: Delegate, configured: Sequence[float]) -> tuple[float, ...]:
+    """The configured offsets this delegate chose, largest first (none if reminders are off)."""
+    if not delegate.reminders_on:
+        return ()
+    if delegate.reminder_offsets is None:
+        return tuple(sorted(configured, reverse=True))
+    chosen = set(delegate.reminder_offsets)
+    return tuple(sorted((o for o in configured if o in chosen), reverse=True))
+
+
+def reminder_recipients(event: Event, delegates: Iterable[Delegate]) -> list[Delegate]:
+    """Who may be reminded of ``event`` (their offsets aside)."""
+    if not (event.is_active and event.remind):
+        return []
+    return [d for d in delegates if reachable(d) and in_audience(event, d.group)]
+
+
+def planned_reminders(
+    events: Iterable[Event],
+    delegates: Sequence[Delegate],
+    offsets: Sequence[float],
+    scheduled_at: Mapping[str, datetime],
+) -> list[PlannedReminder]:
+    """Every reminder the programme calls for, whether due or not, by due time.
+
+    ``scheduled_at`` maps event ids to when their start was last set; reminders due
+    before that moment are superseded and not planned.
+    """
+    planned: list[PlannedReminder] = []
+    for event in events:
+        since = scheduled_at.get(event.id)
+        for delegate in reminder_recipients(event, delegates):
+            first = True
+            for offset in delegate_offsets(delegate, offsets):
+                due = reminder_due_at(event, offset)
+                if since is not None and due < since:
+                    continue
+                planned.append(
+                    PlannedReminder(event.id, delegate.id, offset, due, event.starts, first)
+                )
+                first = False
+    planned.sort(key=lambda p: (p.due_at, p.event_id, p.delegate_id, -p.offset))
+    return planned
+
+
+def due_reminders(
+    now: datetime, planned: Iterable[PlannedReminder], handled: set[tuple[str, int]]
+) -> list[DueReminder]:
+    """What to do now with the reminders due by ``now`` that nobody handled yet.
+
+    ``handled`` holds ``(key, delegate_id)`` of the reminders already sent, skipped, blocked,
+    failed or interrupted. Of an event that has started, every due reminder is skipped; of
+    one that has not, a delegate gets only the reminder with the smallest offset (the
+    others are skipped), late if the bot was down at its due time.
+    """
+    groups: dict[tuple[str, int], list[PlannedReminder]] = {}
+    for p in planned:
+        if p.due_at <= now and (p.key, p.delegate_id) not in handled:
+            groups.setdefault((p.event_id, p.delegate_id), []).append(p)
+    decisions: list[DueReminder] = []
+    for group in groups.values():
+        group.sort(key=lambda p: p.offset)
+        if group[0].starts <= now:
+            decisions.extend(DueReminder(p, "skip", reason="the event has started") for p in group)
+            continue
+        kept = group[0]
+        if any(p.first for p in group):
+            kept = replace(kept, first=True)
+        decisions.append(DueReminder(kept, "send", late=now - kept.due_at > LATE_AFTER))
+        decisions.extend(
+            DueReminder(p, "skip", reason="a later reminder replaces it") for p in group[1:]
+        )
+    return decisions
+
+
+def next_due(now: datetime, planned: Iterable[PlannedReminder]) -> list[datetime]:
+    """The distinct future instants at which reminders fall due, in order."""
+    return sorted({p.due_at for p in planned if p.due_at > now})
+
+
+# ---------------------------------------------------------------- morning briefing
+
+
+def briefing_due_at(day: date, tz: ZoneInfo) -> datetime:
+    """08:00 forum time on ``day``, as a UTC instant."""
+    return datetime.combine(day, BRIEFING_TIME, tzinfo=tz).astimezone(UTC)
+
+
+def briefing_events(
+    events: Iterable[Event], delegate: Delegate, day: date, tz: ZoneInfo
+) -> list[Event]:
+    """The day's active events of the delegate's audience, by start time."""
+    return sorted(
+        (
+            e
+            for e in events
+            if e.is_active and in_audience(e, delegate.group) and local_day(e.starts, tz) == day
+        ),
+        key=lambda e: (e.starts, e.id),
+    )
+
+
+def planned_briefings(
+    events: Sequence[Event], delegates: Iterable[Delegate], tz: ZoneInfo
+) -> list[PlannedBriefing]:
+    """One briefing per reachable delegate with reminders on, per day they have events."""
+    planned: list[PlannedBriefing] = []
+    for delegate in delegates:
+        if not (reachable(delegate) and delegate.reminders_on):
+            continue
+        days = {
+            local_day(e.starts, tz)
+            for e in events
+            if e.is_active and in_audience(e, delegate.group)
+        }
+        planned.extend(PlannedBriefing(delegate.id, d, briefing_due_at(d, tz)) for d in days)
+    planned.sort(key=lambda b: (b.due_at, b.delegate_id))
+    return planned
+
+
+def due_briefings(
+    now: datetime, planned: Iterable[PlannedBriefing], handled: set[tuple[str, int]], tz: ZoneInfo
+) -> tuple[list[PlannedBriefing], list[PlannedBriefing]]:
+    """(to send, to skip): a briefing missed while the bot was down is still sent the same
+    forum day, and skipped once that day is over."""
+    today = local_day(now, tz)
+    send: list[PlannedBriefing] = []
+    skip: list[PlannedBriefing] = []
+    for b in planned:
+        if b.due_at <= now and (b.key, b.delegate_id) not in handled:
+            (send if b.day == today else skip).append(b)
+    return send, skip
+
+
+# ---------------------------------------------------------------- change notices
+
+
+def notice_recipients(before: Event, after: Event, delegates: Iterable[Delegate]) -> list[Delegate]:
+    """Everyone reachable in the event's audience, before or after the change.
+
+    Change notices go to delegates who turned reminders off too: a moved signing is news.
+    """
+    return [
+        d
+        for d in delegates
+        if reachable(d) and (in_audience(before, d.group) or in_audience(after, d.group))
+    ]
+
+
+def notice_key(before: Event, after: Event, version: str) -> str:
+    """What changed, as stored text: the event, its row version, the state before and after.
+
+    ``version`` (the event row's ``updated_at``) tells apart two changes to the same state.
+    """
+    return json.dumps(
+        {
+            "e": after.id,
+            "v": version,
+            "from": [utc_text(before.starts), before.status, before.venue],
+            "to": [utc_text(after.starts), after.status, after.venue],
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeFacts:
+    """A change notice's content, read back from its key."""
+
+    event_id: str
+    before_starts: datetime
+    before_status: str
+    before_venue: str | None
+    after_starts: datetime
+    after_status: str
+    after_venue: str | None
+
+    @property
+    def moved(self) -> bool:
+        return self.before_starts != self.after_starts
+
+    @property
+    def new_venue(self) -> bool:
+        return self.before_venue != self.after_venue
+
+
+def notice_facts(key: str) -> NoticeFacts:
+    data = json.loads(key)
+
+    def instant(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    (b_starts, b_status, b_venue), (a_starts, a_status, a_venue) = data["from"], data["to"]
+    return NoticeFacts(
+        data["e"], instant(b_starts), b_status, b_venue, instant(a_starts), a_status, a_venue
+    )
