@@ -29,7 +29,8 @@ def code_pause(failures: int) -> timedelta:
     """
     if failures < FREE_ATTEMPTS:
         return timedelta(0)
-    pause = FIRST_PAUSE * (2 ** (failures - FREE_ATTEMPTS))
+    # The exponent is capped: timedelta overflows long before a persistent guesser stops.
+    pause = FIRST_PAUSE * (2 ** min(failures - FREE_ATTEMPTS, 16))
     return min(pause, LONGEST_PAUSE)
 
 

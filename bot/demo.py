@@ -1,0 +1,259 @@
+"""``python -m bot demo``: an offline chat with the real bot in this terminal.
+
+The same application as ``python -m bot`` (dispatcher, handlers, database, scheduler), with a
+session that prints what the bot would send instead of calling Telegram. The forum file is
+moved so that it starts today and an event with a reminder starts a few minutes from now,
+and the person at the keyboard is both a delegate and an organiser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import logging
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
+
+from bot.app import App, StartupError, create_app
+from bot.demo_session import DemoSession
+from bot.settings import Settings
+from db.connection import open_db
+from db.forum import forum_hash, import_forum
+from schedule.clock import utc_now
+from schedule.forum_file import ForumFileError, parse_forum
+from schedule.model import Event, Forum
+from schedule.shift import first_reminded_event, shift_forum
+
+log = logging.getLogger(__name__)
+
+DEMO_USER = User(
+    id=100001,
+    is_bot=False,
+    first_name="Anvar",
+    last_name="Shernayev",
+    username="demo_delegate",
+    language_code="en",
+)
+PREFERRED_CODE = "tict-shernayev"
+ANCHOR_IN = timedelta(minutes=6)
+DEMO_REMINDER = 5.0  # minutes: a reminder arrives a minute into the demo
+TRY = "/schedule /next /my /calendar /language /checkin /attendance /broadcast /move /stats /help"
+
+
+@dataclass(frozen=True, slots=True)
+class Rehearsal:
+    """The demo's forum: shifted, and what to tell the person about it."""
+
+    forum: Forum
+    source_text: str
+    anchor: Event | None
+    code: str | None
+
+
+def rehearsal_forum(text: str, filename: str, now: datetime) -> Rehearsal:
+    """Parse the forum file and move it so that it starts today, an event in a few minutes."""
+    forum = parse_forum(text, filename)
+    today = now.astimezone(forum.timezone).date()
+    anchor = first_reminded_event(forum)
+    shifted = shift_forum(
+        forum,
+        first_day=today,
+        anchor_event_id=anchor.id if anchor else None,
+        anchor_start=now + ANCHOR_IN if anchor else None,
+    )
+    codes = [d.code for d in forum.delegates]
+    grouped = [d.code for d in forum.delegates if d.group]
+    code = PREFERRED_CODE if PREFERRED_CODE in codes else (grouped or codes or [None])[0]
+    moved = next((e for e in shifted.events if anchor and e.id == anchor.id), None)
+    return Rehearsal(shifted, text, moved, code)
+
+
+def demo_settings(settings: Settings, folder: Path) -> Settings:
+    """A throwaway database, the person as the only organiser, one reminder soon."""
+    return dataclasses.replace(
+        settings,
+        bot_token=None,
+        database_path=folder / "demo.sqlite3",
+        admin_ids=frozenset({DEMO_USER.id}),
+        reminder_offsets=tuple(sorted({*settings.reminder_offsets, DEMO_REMINDER}, reverse=True)),
+    )
+
+
+async def prepare_database(settings: Settings, rehearsal: Rehearsal, now: datetime) -> None:
+    """Recreate the demo database with the shifted programme.
+
+    It is stored under the hash of the file as written, so the application's start-up
+    import sees the file as already imported and keeps the shifted times.
+    """
+    path = settings.database_path
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240 - tiny, once
+    db = await open_db(path)
+    try:
+        await import_forum(
+            db, rehearsal.forum, source_hash=forum_hash(rehearsal.source_text), now=now
+        )
+    finally:
+        await db.close()
+
+
+class Terminal:
+    """Turns typed lines into Telegram updates from the demo user."""
+
+    def __init__(self, app: App, session: DemoSession) -> None:
+        self.app = app
+        self.session = session
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    async def feed(self, update: Update) -> None:
+        await self.app.dispatcher.feed_update(self.app.bot, update)
+
+    async def say(self, text: str) -> None:
+        entities = None
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            entities = [MessageEntity(type="bot_command", offset=0, length=len(command))]
+        message = Message(
+            message_id=next(self._message_ids),
+            date=datetime.now(tz=UTC),
+            chat=Chat(id=DEMO_USER.id, type="private"),
+            from_user=DEMO_USER,
+            text=text,
+            entities=entities,
+        )
+        await self.feed(Update(update_id=next(self._update_ids), message=message))
+
+    async def press(self, number: int) -> None:
+        button = self.session.buttons.get(number)
+        if button is None:
+            self.session._say(f"(there is no button [{number}] on screen)")
+            return
+        if button.callback_data is None:
+            self.session._say(f"(a link: {button.url})")
+            return
+        query = CallbackQuery(
+            id=str(next(self._update_ids)),
+            from_user=DEMO_USER,
+            chat_instance=str(DEMO_USER.id),
+            message=button.message,
+            data=button.callback_data,
+        )
+        await self.feed(Update(update_id=next(self._update_ids), callback_query=query))
+
+    async def handle(self, line: str) -> None:
+        self.session.new_round()
+        if line.isdigit():
+            await self.press(int(line))
+        else:
+            await self.say(line)
+
+
+def _read_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -> None:
+    """Blocking reads in a daemon thread, so reminders print while the person thinks and
+    Ctrl-C never waits for a line."""
+    try:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+    except (OSError, ValueError):  # stdin closed under us
+        pass
+    loop.call_soon_threadsafe(queue.put_nowait, None)
+
+
+def banner(rehearsal: Rehearsal, folder: Path) -> str:
+    forum = rehearsal.forum
+    tz = forum.timezone
+    lines = [
+        "Offline demo of the delegation bot: the real bot, no token, no network.",
+        f"You are {DEMO_USER.full_name} (Telegram id {DEMO_USER.id}): "
+        "a delegate and an organiser of the forum.",
+        f"The forum file ({forum.name}) is moved so that it starts today, "
+        f"{datetime.now(tz=tz):%d %B %Y} ({tz.key}).",
+    ]
+    if rehearsal.anchor is not None:
+        starts = rehearsal.anchor.starts.astimezone(tz)
+        lines.append(
+            f"“{rehearsal.anchor.title.get('en')}” starts at {starts:%H:%M} "
+            f"(in {int(ANCHOR_IN.total_seconds() // 60)} minutes); "
+            f"a reminder comes {DEMO_REMINDER:g} minutes before it."
+        )
+    lines += [
+        f"Try: {TRY}",
+        "Type a number to press the button shown as [number]. "
+        "Files the bot sends are saved in " + str(folder.resolve()) + ".",
+        "quit or Ctrl-D leaves.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
+    """Run the chat until ``quit`` or the end of input; returns the exit status."""
+    out = out or sys.stdout
+    # The log would drown the conversation; warnings and errors still show.
+    if logging.getLogger().level < logging.WARNING:
+        logging.getLogger().setLevel(logging.WARNING)
+    folder = Path(settings.database_path).parent / "demo"
+    now = utc_now()
+    path = settings.forum_file
+    try:
+        text = await asyncio.to_thread(Path(path).read_text, encoding="utf-8")
+        rehearsal = rehearsal_forum(text, str(path), now)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"{path}: cannot read the forum file: {error}", file=sys.stderr)
+        return 1
+    except ForumFileError as error:
+        print(f"{path} is not valid:\n{error}", file=sys.stderr)
+        return 1
+    local = demo_settings(settings, folder)
+    await prepare_database(local, rehearsal, now)
+    session = DemoSession(folder, user_id=DEMO_USER.id, out=out)
+    try:
+        app = await create_app(local, session=session)
+    except StartupError as error:
+        print(f"The demo cannot start: {error}", file=sys.stderr)
+        return 1
+    dispatcher = app.dispatcher
+    context = {"bots": [app.bot], "dispatcher": dispatcher, **dispatcher.workflow_data}
+    terminal = Terminal(app, session)
+    started = False
+    try:
+        await dispatcher.emit_startup(bot=app.bot, **context)
+        started = True
+        print(banner(rehearsal, folder), file=out, flush=True)
+        echo = not sys.stdin.isatty()
+        if rehearsal.code is not None:
+            await _typed(terminal, f"/start {rehearsal.code}", out, echo=True)
+        loop = asyncio.get_running_loop()
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+        threading.Thread(target=_read_lines, args=(loop, lines), daemon=True).start()
+        while True:
+            if not echo:
+                print("you: ", end="", file=out, flush=True)
+            line = await lines.get()
+            if line is None:
+                break
+            line = line.strip()
+            if line.lower() in ("quit", "exit", "q"):
+                break
+            if line:
+                await _typed(terminal, line, out, echo=echo)
+    finally:
+        if started:
+            await dispatcher.emit_shutdown(bot=app.bot, **context)
+        await app.close()
+    print("Bye.", file=out, flush=True)
+    return 0
+
+
+async def _typed(terminal: Terminal, line: str, out: TextIO, *, echo: bool) -> None:
+    if echo:
+        print(f"you: {line}", file=out, flush=True)
+    await terminal.handle(line)

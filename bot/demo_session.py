@@ -1,0 +1,330 @@
+"""A Bot API session that shows, in a terminal, what the bot would send to Telegram.
+
+The offline demo runs the real application with this session in place of aiohttp: every
+call the bot makes is answered here, and what a person would see (texts, buttons,
+files, map pins, pop-up notices) is printed instead of delivered.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sys
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, TextIO
+
+from aiogram import Bot
+from aiogram.client.default import Default
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import (
+    Chat,
+    Document,
+    InlineKeyboardMarkup,
+    InputFile,
+    Location,
+    Message,
+    MessageId,
+    User,
+    Venue,
+)
+
+DEMO_BOT = User(id=7000000001, is_bot=True, first_name="Forum bot", username="forum_demo_bot")
+# Calls that only decorate the bot in Telegram's interface: nothing to show in a terminal.
+_SILENT = frozenset(
+    {
+        "GetMe", "SetMyCommands", "DeleteMyCommands", "SetMyDescription",
+        "SetMyShortDescription", "SetChatMenuButton", "DeleteWebhook", "SendChatAction",
+    }
+)  # fmt: skip
+_STYLE = {
+    "b": ("\033[1m", "\033[22m"),
+    "strong": ("\033[1m", "\033[22m"),
+    "i": ("\033[3m", "\033[23m"),
+    "em": ("\033[3m", "\033[23m"),
+    "u": ("\033[4m", "\033[24m"),
+    "ins": ("\033[4m", "\033[24m"),
+    "s": ("\033[9m", "\033[29m"),
+    "strike": ("\033[9m", "\033[29m"),
+    "del": ("\033[9m", "\033[29m"),
+}
+INDENT = "     "
+
+
+class _Terminal(HTMLParser):
+    """Telegram's HTML as a terminal shows it: emphasis as ANSI styles (or nothing)."""
+
+    def __init__(self, color: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.color = color
+        self.parts: list[str] = []
+        self.links: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.append(dict(attrs).get("href"))
+        elif self.color and tag in _STYLE:
+            self.parts.append(_STYLE[tag][0])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            href = self.links.pop() if self.links else None
+            if href:
+                self.parts.append(f" ({href})")
+        elif self.color and tag in _STYLE:
+            self.parts.append(_STYLE[tag][1])
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def render_html(text: str, *, color: bool = False) -> str:
+    """What a person reads of an HTML-formatted message: tags gone, entities decoded,
+    bold and italics as terminal styles when ``color``, links followed by their address."""
+    parser = _Terminal(color)
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} kB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def map_link(lat: float, lon: float) -> str:
+    return f"https://maps.google.com/?q={lat:.6f},{lon:.6f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A pressable inline button as the demo numbered it."""
+
+    text: str
+    callback_data: str | None
+    url: str | None
+    message: Message
+
+
+class DemoSession(BaseSession):
+    """Prints what the bot sends; answers like Telegram would; numbers the buttons."""
+
+    def __init__(
+        self,
+        files_dir: Path,
+        *,
+        user_id: int,
+        out: TextIO | None = None,
+        color: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.files_dir = files_dir
+        self.user_id = user_id
+        self.out = out or sys.stdout
+        self.color = self.out.isatty() if color is None else color
+        self.buttons: dict[int, Button] = {}
+        self.messages: dict[tuple[int, int], Message] = {}
+        self._numbers = itertools.count(1)
+        self._renumber = True
+        self._message_ids = itertools.count(1000)
+
+    def new_round(self) -> None:
+        """The person typed something: the next buttons shown are numbered from 1 again."""
+        self._renumber = True
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - nothing to download offline
+        yield b""
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        name = type(method).__name__
+        if name == "GetMe":
+            return DEMO_BOT  # type: ignore[return-value]
+        if name in _SILENT:
+            return True  # type: ignore[return-value]
+        show: Callable[[Bot, Any], Any] | None = getattr(self, f"_show_{name}", None)
+        if show is None:
+            self._say(f"(the bot called {method.__api_method__})")
+            return True  # type: ignore[return-value]
+        return await show(bot, method)  # type: ignore[no-any-return]
+
+    # what each method looks like --------------------------------------------------------
+
+    async def _show_SendMessage(self, bot: Bot, method: Any) -> Message:
+        message = self._message(bot, method.chat_id, text=method.text)
+        self._print_message(message, self._text(method.text, method.parse_mode, bot), method)
+        return message
+
+    async def _show_EditMessageText(self, bot: Bot, method: Any) -> Message:
+        message = self._message(bot, method.chat_id, text=method.text, message_id=method.message_id)
+        self._print_message(
+            message, self._text(method.text, method.parse_mode, bot), method, edited=True
+        )
+        return message
+
+    async def _show_EditMessageReplyMarkup(self, bot: Bot, method: Any) -> Message | bool:
+        old = self.messages.get((int(method.chat_id or 0), int(method.message_id or 0)))
+        if old is None:
+            return True
+        self._print_message(old, "(buttons changed)", method, edited=True)
+        return old
+
+    async def _show_SendDocument(self, bot: Bot, method: Any) -> Message:
+        document = method.document
+        if isinstance(document, InputFile):
+            data = b"".join([chunk async for chunk in document.read(bot)])
+            filename = _safe_name(document.filename or "file")
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / filename
+            path.write_bytes(data)
+            described = f"📎 {filename} ({human_size(len(data))}), saved to {path.resolve()}"
+        else:
+            filename = "file"
+            described = f"📎 a file already on Telegram ({document})"
+        caption = method.caption
+        text = described + ("\n" + self._text(caption, method.parse_mode, bot) if caption else "")
+        message = self._message(
+            bot,
+            method.chat_id,
+            caption=caption,
+            document=Document(file_id=filename, file_unique_id=filename, file_name=filename),
+        )
+        self._print_message(message, text, method)
+        return message
+
+    async def _show_SendVenue(self, bot: Bot, method: Any) -> Message:
+        lat, lon = float(method.latitude), float(method.longitude)
+        text = "\n".join(
+            [
+                f"📍 {method.title}",
+                method.address,
+                f"{lat:.5f}, {lon:.5f}",
+                map_link(lat, lon),
+            ]
+        )
+        location = Location(latitude=lat, longitude=lon)
+        venue = Venue(location=location, title=method.title, address=method.address)
+        message = self._message(bot, method.chat_id, venue=venue)
+        self._print_message(message, text, method)
+        return message
+
+    async def _show_SendLocation(self, bot: Bot, method: Any) -> Message:
+        lat, lon = float(method.latitude), float(method.longitude)
+        location = Location(latitude=lat, longitude=lon)
+        message = self._message(bot, method.chat_id, location=location)
+        self._print_message(message, f"📍 {lat:.5f}, {lon:.5f}\n{map_link(lat, lon)}", method)
+        return message
+
+    async def _show_SendPhoto(self, bot: Bot, method: Any) -> Message:
+        caption = method.caption
+        text = "🖼 a photo" + ("\n" + self._text(caption, method.parse_mode, bot) if caption else "")
+        message = self._message(bot, method.chat_id, caption=caption)
+        self._print_message(message, text, method)
+        return message
+
+    async def _show_CopyMessage(self, bot: Bot, method: Any) -> MessageId:
+        message = self._message(bot, method.chat_id)
+        original = self.messages.get((int(method.from_chat_id), int(method.message_id)))
+        copied = original.text or original.caption if original is not None else None
+        self._print_message(
+            message,
+            f"(a copy of message #{method.message_id})" + (f"\n{copied}" if copied else ""),
+            method,
+        )
+        return MessageId(message_id=message.message_id)
+
+    async def _show_DeleteMessage(self, bot: Bot, method: Any) -> bool:
+        self._say(f"(the bot deleted message #{method.message_id})")
+        return True
+
+    async def _show_AnswerCallbackQuery(self, bot: Bot, method: Any) -> bool:
+        if method.text:
+            label = "alert" if method.show_alert else "notice"
+            self._say(f"bot ({label}): {method.text}")
+        return True
+
+    # helpers ----------------------------------------------------------------------------
+
+    def _text(self, text: str | None, parse_mode: Any, bot: Bot) -> str:
+        if text is None:
+            return ""
+        if isinstance(parse_mode, Default):  # the bot's default, not yet applied
+            parse_mode = bot.default[parse_mode.name]
+        if isinstance(parse_mode, str) and parse_mode.upper() == "HTML":
+            return render_html(text, color=self.color)
+        return text
+
+    def _message(
+        self, bot: Bot, chat_id: Any, message_id: int | None = None, **content: Any
+    ) -> Message:
+        chat = int(chat_id or 0)
+        message = Message(
+            message_id=message_id or next(self._message_ids),
+            date=datetime.now(tz=UTC),
+            chat=Chat(id=chat, type="private"),
+            from_user=DEMO_BOT,
+            **{k: v for k, v in content.items() if v is not None},
+        ).as_(bot)
+        self.messages[(chat, message.message_id)] = message
+        return message
+
+    def _print_message(
+        self, message: Message, text: str, method: Any, *, edited: bool = False
+    ) -> None:
+        who = "bot"
+        if message.chat.id != self.user_id:
+            who = f"bot → chat {message.chat.id}"
+        if edited:
+            who += f" (edited message #{message.message_id})"
+        lines = (text or "").split("\n")
+        rendered = [f"{who}: {lines[0]}"] + [INDENT + line for line in lines[1:]]
+        markup = getattr(method, "reply_markup", None)
+        if isinstance(markup, InlineKeyboardMarkup) and message.chat.id == self.user_id:
+            rendered.extend(self._number(markup, message))
+        self._say("\n".join(rendered) + "\n")
+
+    def _number(self, markup: InlineKeyboardMarkup, message: Message) -> list[str]:
+        if self._renumber:
+            self.buttons.clear()
+            self._numbers = itertools.count(1)
+            self._renumber = False
+        rows = []
+        for row in markup.inline_keyboard:
+            labels = []
+            for button in row:
+                number = next(self._numbers)
+                self.buttons[number] = Button(
+                    button.text, button.callback_data, button.url, message
+                )
+                suffix = f" ({button.url})" if button.url else ""
+                labels.append(f"[{number}] {button.text}{suffix}")
+            rows.append(INDENT + "   ".join(labels))
+        return rows
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+def _safe_name(name: str) -> str:
+    """A file name that stays inside the demo's folder."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._")
+    return cleaned or "file"
