@@ -21,6 +21,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.broadcasts import BroadcastService
 from bot.commands import set_commands
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
@@ -165,6 +166,10 @@ async def create_app(
     app.import_report = report
     dispatcher["app"] = app
     Notifier.install(app)  # reminders, briefings, change notices
+    broadcasts = BroadcastService(db, bot, sender, i18n, clock)
+    dispatcher["broadcasts"] = broadcasts
+    app.on_start.append(broadcasts.resume)
+    app.on_stop.append(broadcasts.stop)
     dispatcher.startup.register(app.start)
     dispatcher.shutdown.register(app.stop)
     return app

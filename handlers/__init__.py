@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import calendar, fallback, language, programme, start
+from handlers import broadcast, calendar, fallback, language, organisers, people, programme, start
 
 
 def get_routers() -> list[Router]:
@@ -14,5 +14,8 @@ def get_routers() -> list[Router]:
         programme.create_router(),
         calendar.create_router(),
         language.create_router(),
+        broadcast.create_router(),  # before organisers: /cancel alone ends a broadcast flow
+        organisers.create_router(),
+        people.create_router(),
         fallback.create_router(),  # must stay last: it answers whatever nobody else took
     ]

@@ -52,3 +52,24 @@ class MarkCb(CallbackData, prefix="am"):
     delegate: int
     present: int
     page: int = 0
+
+
+class BroadcastCb(CallbackData, prefix="b"):
+    """A broadcast's buttons: ok = a delegate's "Received"; st = the organiser's report
+    refreshed; rm = remind those who have not confirmed."""
+
+    id: int
+    action: str
+
+
+class BroadcastFlowCb(CallbackData, prefix="bf"):
+    """The broadcast preview: send, confirm (send asking for "Received"), cancel."""
+
+    action: str
+
+
+class EventCancelCb(CallbackData, prefix="xc"):
+    """The organiser confirms cancelling an event (or keeps it: keep = 1)."""
+
+    event: str
+    keep: int = 0

@@ -16,9 +16,9 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import TelegramMethod
+from aiogram.methods import GetFile, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Document, Location, Message, User, Venue
+from aiogram.types import Chat, Document, File, Location, Message, User, Venue
 
 from tests.support.telegram_html import HtmlError, check_html, visible_text
 
@@ -60,6 +60,8 @@ class RecordingSession(BaseSession):
 
     calls: list[Call] = field(default_factory=list)
     fail: Callable[[TelegramMethod[Any]], Exception | None] | None = None
+    # file_id -> content, served by getFile and the download URL (``bot.download``).
+    files: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -71,8 +73,11 @@ class RecordingSession(BaseSession):
     async def stream_content(
         self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
         chunk_size: int = 65536, raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - the bot downloads nothing here
-        yield b""
+    ) -> AsyncGenerator[bytes, None]:
+        file_id = url.rsplit("/", 1)[-1]
+        if file_id not in self.files:
+            raise TelegramBadRequest(GetFile(file_id=file_id), "Bad Request: file not found")
+        yield self.files[file_id]
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
@@ -103,6 +108,11 @@ class RecordingSession(BaseSession):
         name = type(method).__name__
         if name == "GetMe":
             return BOT_USER
+        if name == "GetFile":
+            file_id = params["file_id"]
+            size = len(self.files.get(file_id, b""))
+            return File(file_id=file_id, file_unique_id=file_id, file_size=size,
+                        file_path=f"documents/{file_id}")
         if name.startswith("Send") or name in ("EditMessageText", "CopyMessage"):
             chat_id = params.get("chat_id") or 0
             message: dict[str, Any] = {

@@ -1,0 +1,262 @@
+"""/broadcast for organisers: ask for the message, preview it, send on the button only.
+
+Delegates' "Received" presses are handled here too (any member, checked against the
+recipients of that broadcast).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import broadcasts as service  # a module: bot.broadcasts imports handlers.callbacks
+from bot.texts import bold, current_locale, esc, fmt
+from db import audit
+from db import broadcasts as store
+from db.broadcasts import Content
+from db.connection import Database
+from handlers.callbacks import BroadcastCb, BroadcastFlowCb
+from handlers.filters import IsMember, IsOrganiser
+from schedule.clock import Clock
+from schedule.model import Delegate
+from schedule.programme import Programme
+
+if TYPE_CHECKING:
+    from bot.broadcasts import BroadcastService
+
+CANCEL_ALONE = r"^/cancel(@\w+)?\s*$"
+
+
+class BroadcastFlow(StatesGroup):
+    waiting_for_message = State()
+    preview = State()
+
+
+def _audience_label(programme_group: str | None, group_name: str | None) -> str:
+    if programme_group is None:
+        return _("the whole delegation")
+    return _("group {name}").format(name=group_name or programme_group)
+
+
+def preview_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="📣 " + _("Send"), callback_data=BroadcastFlowCb(action="send"))
+    builder.button(
+        text="✅ " + _("Send and ask for confirmation"),
+        callback_data=BroadcastFlowCb(action="confirm"),
+    )
+    builder.button(text="✖️ " + _("Cancel"), callback_data=BroadcastFlowCb(action="cancel"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def start_flow(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    programme: Programme,
+    broadcasts: BroadcastService,
+) -> None:
+    forum = await programme.forum()
+    group_id = (command.args or "").strip() or None
+    group = forum.group(group_id) if group_id else None
+    if group_id is not None and group is None:
+        known = ", ".join(g.id for g in forum.groups) or "—"
+        await message.answer(
+            fmt(_("There is no group {group}. Groups: {known}."), group=group_id, known=known)
+        )
+        return
+    count = len(await broadcasts.audience(group_id))
+    await state.set_state(BroadcastFlow.waiting_for_message)
+    await state.set_data({"audience": group_id})
+    label = _audience_label(group_id, group.name if group else None)
+    await message.answer(
+        fmt(
+            _(
+                "Send the message for {audience} ({count} registered delegates): a text, "
+                "or a photo or document with a caption. Nothing is sent before you confirm. "
+                "/cancel to stop."
+            ),
+            audience=label,
+            count=count,
+        )
+    )
+
+
+def _content(message: Message) -> Content | None:
+    if message.photo:
+        caption = message.html_text if message.caption else ""
+        return Content("photo", caption, message.photo[-1].file_id)
+    if message.document:
+        return Content(
+            "document", message.html_text if message.caption else "", message.document.file_id
+        )
+    if message.text and not message.text.startswith("/"):
+        return Content("text", message.html_text)
+    return None
+
+
+async def draft(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    programme: Programme,
+    broadcasts: BroadcastService,
+) -> None:
+    """The organiser's message: show it as delegates will see it, with the count and buttons."""
+    content = _content(message)
+    if content is None:
+        await message.answer(esc(_("Please send a text, a photo or a document (or /cancel).")))
+        return
+    data = await state.get_data()
+    audience = data.get("audience")
+    count = len(await broadcasts.audience(audience))
+    if count == 0:
+        await state.clear()
+        await message.answer(esc(_("Nobody in this audience has registered yet: nothing to send.")))
+        return
+    await state.update_data(content=content.to_json())
+    await state.set_state(BroadcastFlow.preview)
+    assert message.from_user is not None
+    await bot(service.content_method(content, message.chat.id))
+    group = (await programme.forum()).group(audience) if audience else None
+    label = _audience_label(audience, group.name if group else None)
+    await message.answer(
+        bold(esc(_("Preview")))
+        + "\n"
+        + fmt(
+            _("This message will go to {count} delegates ({audience})."),
+            count=count,
+            audience=label,
+        )
+        + "\n"
+        + esc(_("Send a new message to replace it.")),
+        reply_markup=preview_keyboard(),
+    )
+
+
+async def cancel_flow(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(esc(_("Broadcast cancelled. Nothing was sent.")))
+
+
+async def decide(
+    query: CallbackQuery,
+    callback_data: BroadcastFlowCb,
+    state: FSMContext,
+    broadcasts: BroadcastService,
+    db: Database,
+    clock: Clock,
+) -> None:
+    data = await state.get_data()
+    if await state.get_state() != BroadcastFlow.preview.state or "content" not in data:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await state.clear()
+    message = query.message if isinstance(query.message, Message) else None
+    if callback_data.action not in ("send", "confirm"):
+        await query.answer()
+        if message is not None:
+            await message.edit_text(esc(_("Broadcast cancelled. Nothing was sent.")))
+        return
+    content = Content.from_json(data["content"])
+    audience = data.get("audience")
+    organiser = query.from_user.id
+    broadcast_id = await broadcasts.create(
+        organiser_id=organiser,
+        content=content,
+        audience=audience,
+        confirm=callback_data.action == "confirm",
+        chat_id=organiser,
+    )
+    counts = await store.counts(db, broadcast_id)
+    await audit.log_action(
+        db,
+        organiser,
+        "broadcast",
+        f"#{broadcast_id} to {audience or 'everyone'}: {counts.total} recipients",
+        clock(),
+    )
+    await query.answer()
+    if message is not None:
+        await message.edit_text(
+            fmt(
+                _("Broadcast #{id} is on its way to {count} delegates."),
+                id=broadcast_id,
+                count=counts.total,
+            )
+        )
+    broadcasts.launch(broadcast_id)
+
+
+async def report(
+    query: CallbackQuery, callback_data: BroadcastCb, broadcasts: BroadcastService
+) -> None:
+    pieces, _markup = await broadcasts.report(callback_data.id, current_locale())
+    if not pieces:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await query.answer()
+    await broadcasts.send_report(callback_data.id, query.from_user.id, current_locale())
+
+
+async def remind(
+    query: CallbackQuery,
+    callback_data: BroadcastCb,
+    broadcasts: BroadcastService,
+    db: Database,
+    clock: Clock,
+) -> None:
+    organiser = query.from_user.id
+    reminder = await broadcasts.remind_unconfirmed(
+        callback_data.id, organiser_id=organiser, chat_id=organiser
+    )
+    if reminder is None:
+        await query.answer(_("Nobody to remind: everyone has confirmed."), show_alert=True)
+        return
+    await audit.log_action(
+        db, organiser, "broadcast", f"#{reminder}: reminder of #{callback_data.id}", clock()
+    )
+    await query.answer(_("The reminder is on its way."))
+
+
+async def received(
+    query: CallbackQuery,
+    callback_data: BroadcastCb,
+    delegate: Delegate | None,
+    db: Database,
+    clock: Clock,
+) -> None:
+    if delegate is None or not await store.confirm(db, callback_data.id, delegate.id, clock()):
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await query.answer(_("Thank you: the organisers see that you have received it."))
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+def create_router() -> Router:
+    """Organisers' broadcast flow, and members' "Received" presses."""
+    router = Router(name=__name__)
+    organisers = Router(name=f"{__name__}.organisers")
+    organisers.message.filter(IsOrganiser())
+    organisers.callback_query.filter(IsOrganiser())
+    in_flow = StateFilter(BroadcastFlow.waiting_for_message, BroadcastFlow.preview)
+    organisers.message.register(start_flow, Command("broadcast"))
+    organisers.message.register(cancel_flow, in_flow, F.text.regexp(CANCEL_ALONE))
+    organisers.message.register(draft, in_flow, ~F.text.startswith("/") | F.text.is_(None))
+    organisers.callback_query.register(decide, BroadcastFlowCb.filter())
+    organisers.callback_query.register(report, BroadcastCb.filter(F.action == "st"))
+    organisers.callback_query.register(remind, BroadcastCb.filter(F.action == "rm"))
+    members = Router(name=f"{__name__}.members")
+    members.callback_query.filter(IsMember())
+    members.callback_query.register(received, BroadcastCb.filter(F.action == "ok"))
+    router.include_routers(organisers, members)
+    return router

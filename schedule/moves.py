@@ -1,0 +1,91 @@
+"""Organisers' commands as rules without Telegram: where a moved event goes, who is invited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from datetime import date, datetime, time
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from schedule.model import Event
+
+MoveProblem = Literal["format", "date", "time", "past", "inactive", "same"]
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+MAX_NAME = 128
+
+
+class MoveError(ValueError):
+    """Why a /move cannot be done; ``problem`` picks the text the handler shows."""
+
+    def __init__(self, problem: MoveProblem) -> None:
+        super().__init__(problem)
+        self.problem: MoveProblem = problem
+
+
+def _clock_time(text: str) -> time:
+    match = _TIME.match(text)
+    if not match:
+        raise MoveError("format")
+    hour, minute = int(match[1]), int(match[2])
+    if hour > 23 or minute > 59:
+        raise MoveError("time")
+    return time(hour, minute)
+
+
+def _day(text: str) -> date:
+    if not _DATE.match(text):
+        raise MoveError("format")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise MoveError("date") from None
+
+
+def parse_move(
+    args: str, event: Event, tz: ZoneInfo, now: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """The new (starts, ends) in UTC for "HH:MM" (the event's local day) or "YYYY-MM-DD HH:MM".
+
+    The duration is kept. Raises :class:`MoveError`: malformed, a date or time that does not
+    exist, a start in the past (when ``now`` is given), an event that is not scheduled, or no
+    change at all.
+    """
+    if not event.is_active:
+        raise MoveError("inactive")
+    parts = args.split()
+    if len(parts) == 1:
+        day, at = event.starts.astimezone(tz).date(), _clock_time(parts[0])
+    elif len(parts) == 2:
+        day, at = _day(parts[0]), _clock_time(parts[1])
+    else:
+        raise MoveError("format")
+    local = datetime.combine(day, at, tzinfo=tz)
+    # A local time skipped by a clock change does not survive the round trip.
+    if local.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != local.replace(
+        tzinfo=None
+    ):
+        raise MoveError("time")
+    starts = local.astimezone(ZoneInfo("UTC"))
+    if starts == event.starts:
+        raise MoveError("same")
+    if now is not None and starts < now:
+        raise MoveError("past")
+    return starts, starts + (event.ends - event.starts)
+
+
+def parse_invite(args: str, group_ids: Collection[str]) -> tuple[str, str | None]:
+    """ "/invite NAME [GROUP_ID]": the last word is the group when it names a known group.
+
+    Raises ValueError when the name is empty or too long.
+    """
+    words = args.split()
+    group = None
+    if len(words) > 1 and words[-1] in group_ids:
+        group = words.pop()
+    name = " ".join(words)
+    if not name or len(name) > MAX_NAME:
+        raise ValueError("name")
+    return name, group
