@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import broadcast, calendar, fallback, language, organisers, people, programme, start
+from handlers import (
+    attendance,
+    broadcast,
+    calendar,
+    fallback,
+    language,
+    organisers,
+    people,
+    programme,
+    start,
+)
 
 
 def get_routers() -> list[Router]:
@@ -14,6 +24,7 @@ def get_routers() -> list[Router]:
         programme.create_router(),
         calendar.create_router(),
         language.create_router(),
+        attendance.create_router(),
         broadcast.create_router(),  # before organisers: /cancel alone ends a broadcast flow
         organisers.create_router(),
         people.create_router(),

@@ -13,8 +13,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import views
 from bot.texts import bold, current_locale, day_label, esc, hhmm, short_day, split_message
-from handlers.callbacks import DayCb, EventCb, VenueCb
+from handlers.callbacks import CheckInCb, DayCb, EventCb, RsvpCb, VenueCb
 from handlers.filters import IsMember
+from schedule.attendance import check_in_open, rsvp_open
 from schedule.model import Event, Forum
 from schedule.programme import Programme
 from schedule.rules import (
@@ -50,14 +51,27 @@ def day_keyboard(
     return builder.as_markup()
 
 
-def card_keyboard(event: Event, forum: Forum) -> InlineKeyboardMarkup:
+def card_keyboard(event: Event, forum: Forum, now: datetime | None = None) -> InlineKeyboardMarkup:
+    """Map and day buttons; with ``now``, also RSVP while it is open and Check in while open."""
     builder = InlineKeyboardBuilder()
+    rows: list[int] = []
+    if now is not None and rsvp_open(event, now):
+        builder.button(
+            text="✅ " + _("I'll attend"), callback_data=RsvpCb(event=event.id, answer="y")
+        )
+        builder.button(
+            text="✖️ " + _("Can't attend"), callback_data=RsvpCb(event=event.id, answer="n")
+        )
+        rows.append(2)
+    if now is not None and check_in_open(event, now):
+        builder.button(text="🙋 " + _("Check in"), callback_data=CheckInCb(event=event.id))
+        rows.append(1)
     venue = forum.venue(event.venue)
     if venue is not None and venue.has_location:
         builder.button(text="📍 " + _("Show on map"), callback_data=VenueCb(id=venue.id))
     day = event.starts.astimezone(forum.timezone).date()
     builder.button(text="🗓 " + short_day(day), callback_data=DayCb(day=day.strftime("%Y%m%d")))
-    builder.adjust(1)
+    builder.adjust(*rows, 1)
     return builder.as_markup()
 
 
@@ -108,7 +122,11 @@ async def show_day(
 
 
 async def show_event(
-    query: CallbackQuery, callback_data: EventCb, programme: Programme, viewer: Viewer
+    query: CallbackQuery,
+    callback_data: EventCb,
+    programme: Programme,
+    viewer: Viewer,
+    clock: Callable[[], datetime],
 ) -> None:
     forum = await programme.forum()
     event = await programme.event(callback_data.id)
@@ -117,7 +135,9 @@ async def show_event(
         return
     await query.answer()
     await query.bot.send_message(  # type: ignore[union-attr]
-        query.from_user.id, views.card_text(event, forum), reply_markup=card_keyboard(event, forum)
+        query.from_user.id,
+        views.card_text(event, forum),
+        reply_markup=card_keyboard(event, forum, clock()),
     )
 
 
@@ -147,7 +167,7 @@ async def next_(
         await message.answer(esc(_("Nothing more in the programme for you. Safe travels!")))
         return
     await message.answer(
-        views.next_text(upcoming, forum, now), reply_markup=card_keyboard(upcoming, forum)
+        views.next_text(upcoming, forum, now), reply_markup=card_keyboard(upcoming, forum, now)
     )
 
 

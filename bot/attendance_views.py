@@ -1,0 +1,170 @@
+"""How attendance looks in a chat: check-in replies, refusals, the organisers' roll-call.
+
+Texts for messages are HTML (every outside value escaped); texts for callback answers
+(toasts and alerts) are plain, so they are filled with ``str.format`` and not escaped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.texts import bold, current_locale, day_label, esc, fmt, hhmm, italic
+from schedule.attendance import CHECK_IN_OPENS, Refusal, RollCall, RollCallEntry
+from schedule.model import Event, Forum
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4096; leave room
+
+
+def plain_title(event: Event) -> str:
+    """The title in the reader's language, not escaped (escape it or use it in a toast)."""
+    return event.title.get(current_locale())
+
+
+def checked_in_text(event: Event, forum: Forum, at: datetime, *, new: bool) -> str:
+    time = hhmm(at, forum.timezone)
+    if new:
+        return "✅ " + fmt(
+            _("You are checked in to {title} at {time}."), title=plain_title(event), time=time
+        )
+    return "☑️ " + fmt(
+        _("You were already checked in to {title} at {time}. Nothing more to do, thank you!"),
+        title=plain_title(event),
+        time=time,
+    )
+
+
+def nothing_open_text(forum: Forum, upcoming: Event | None) -> str:
+    text = esc(_("No event is open for check-in now."))
+    if upcoming is None:
+        return text + "\n" + esc(_("Nothing more in the programme for you."))
+    tz = forum.timezone
+    return (
+        text
+        + "\n"
+        + fmt(
+            _("Next: {title}, {day} at {time}; check-in opens at {opens}."),
+            title=plain_title(upcoming),
+            day=day_label(upcoming.starts, tz),
+            time=hhmm(upcoming.starts, tz),
+            opens=hhmm(upcoming.starts - CHECK_IN_OPENS, tz),
+        )
+    )
+
+
+def choose_event_text() -> str:
+    return esc(_("More than one event is open for check-in. Which one are you at?"))
+
+
+def check_in_refusal_alert(
+    refusal: Refusal, event: Event | None, forum: Forum, now: datetime
+) -> str:
+    """Plain text for a callback alert."""
+    if refusal == "unknown" or event is None:
+        return _("This event is no longer in the programme. Nothing was recorded.")
+    if refusal == "audience":
+        return _("This event is not in your programme, so you cannot check in to it.")
+    if now < event.starts - CHECK_IN_OPENS:
+        return _("Check-in for {title} opens at {time}. Nothing was recorded.").format(
+            title=plain_title(event), time=hhmm(event.starts - CHECK_IN_OPENS, forum.timezone)
+        )
+    return _("{title} has ended; check-in is closed. Nothing was recorded.").format(
+        title=plain_title(event)
+    )
+
+
+def rsvp_refusal_alert(refusal: Refusal, event: Event | None) -> str:
+    if refusal == "unknown" or event is None:
+        return _("This event is no longer in the programme. Nothing was recorded.")
+    if refusal == "audience":
+        return _("This event is not in your programme.")
+    return _("{title} has already started; the answer can no longer be changed.").format(
+        title=plain_title(event)
+    )
+
+
+def rsvp_toast(event: Event, answer: str) -> str:
+    if answer == "yes":
+        return _("Noted: you will attend {title}. You can change this until it starts.").format(
+            title=plain_title(event)
+        )
+    return _("Noted: you cannot attend {title}. You can change this until it starts.").format(
+        title=plain_title(event)
+    )
+
+
+def counts_line(call: RollCall) -> str:
+    counts = call.counts
+    return fmt(
+        _("Present: {present} · Expected: {expected} · Declined: {declined} · No answer: {none}"),
+        present=counts["present"],
+        expected=counts["expected"],
+        declined=counts["declined"],
+        none=counts["no_answer"],
+    )
+
+
+def _entry_line(entry: RollCallEntry, forum: Forum) -> str:
+    line = "• " + esc(entry.delegate.name)
+    if entry.delegate.position:
+        line += " — " + esc(entry.delegate.position)
+    since = entry.present_since
+    record = entry.record
+    if since is not None:
+        line += ", " + esc(hhmm(since, forum.timezone))
+        if record is not None and record.present and record.marked_by is not None:
+            line += " " + italic(fmt(_("(marked by organiser {who})"), who=record.marked_by))
+    elif entry.marked_absent and record is not None:
+        line += " " + italic(
+            fmt(_("(marked absent by organiser {who})"), who=record.marked_by or "")
+        )
+    return line
+
+
+def roll_call_text(call: RollCall, forum: Forum) -> list[str]:
+    """The roll-call as messages, each under Telegram's limit, cut between lines."""
+    event = call.event
+    tz = forum.timezone
+    header = [
+        bold(fmt(_("Roll-call: {title}"), title=plain_title(event))),
+        esc(f"{day_label(event.starts, tz)}, {hhmm(event.starts, tz)}–{hhmm(event.ends, tz)}"),
+        counts_line(call),
+    ]
+    sections = [
+        (_("Present ({count})"), call.present),
+        (_("Said they will attend, not here yet ({count})"), call.expected),
+        (_("Declined ({count})"), call.declined),
+        (_("No answer ({count})"), call.no_answer),
+    ]
+    lines = [*header]
+    for heading, entries in sections:
+        lines.append("")
+        lines.append(bold(fmt(heading, count=len(entries))))
+        lines.extend(_entry_line(e, forum) for e in entries)
+    return pack_lines(lines)
+
+
+def pack_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join lines into messages of at most ``limit`` characters, never cutting a line."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if current and size + 1 + len(line) > limit:
+            pieces.append("\n".join(current).strip("\n"))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        pieces.append("\n".join(current).strip("\n"))
+    return [p for p in pieces if p]
+
+
+def marking_text(call: RollCall, page: int, pages: int) -> str:
+    text = bold(fmt(_("Mark attendance: {title}"), title=plain_title(call.event)))
+    text += "\n" + counts_line(call)
+    text += "\n" + esc(_("Tap a name to mark them present (✅) or absent."))
+    if pages > 1:
+        text += "\n" + fmt(_("Page {page} of {pages}"), page=page, pages=pages)
+    return text
