@@ -318,12 +318,27 @@ class Notifier:
         if not work:
             return
         ids = await deliveries.claim(self.db, [item for item, _, _ in work], now)
-        claimed = [(i, w) for i, w in zip(ids, work, strict=True) if i is not None]
-        outcomes = await asyncio.gather(
-            *(self._send_one(i, person, render) for i, (_, person, render) in claimed)
-        )
-        for status in outcomes:
-            setattr(result, status, getattr(result, status) + 1)
+        # One queue per delegate (Telegram spaces a chat's messages anyway): after a 403 the
+        # rest of that delegate's messages are not attempted.
+        queues: dict[int, list[tuple[int, Delegate, Render]]] = {}
+        for delivery_id, (_, person, render) in zip(ids, work, strict=True):
+            if delivery_id is not None:
+                queues.setdefault(person.id, []).append((delivery_id, person, render))
+        for statuses in await asyncio.gather(*(self._send_queue(q) for q in queues.values())):
+            for status in statuses:
+                setattr(result, status, getattr(result, status) + 1)
+
+    async def _send_queue(self, queue: list[tuple[int, Delegate, Render]]) -> list[str]:
+        statuses: list[str] = []
+        for delivery_id, person, render in queue:
+            if statuses and statuses[-1] == "blocked":
+                await deliveries.finish(
+                    self.db, delivery_id, "blocked", self.clock(), "not attempted: blocked"
+                )
+                statuses.append("blocked")
+                continue
+            statuses.append(await self._send_one(delivery_id, person, render))
+        return statuses
 
     async def _send_one(self, delivery_id: int, person: Delegate, render: Render) -> str:
         assert person.telegram_id is not None

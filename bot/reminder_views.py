@@ -42,12 +42,14 @@ def reminder_keyboard(
 ) -> InlineKeyboardMarkup | None:
     """The venue pin; check-in once it is open; RSVP on the delegate's first reminder."""
     builder = InlineKeyboardBuilder()
+    rows: list[int] = []
     venue = forum.venue(event.venue)
     if venue is not None and venue.has_location:
         builder.button(text="📍 " + _("Show on map"), callback_data=VenueCb(id=venue.id))
+        rows.append(1)
     if check_in_open(event, now):
         builder.button(text="✅ " + _("Check in"), callback_data=CheckInCb(event=event.id))
-    rows = [1] * len(builder.buttons)
+        rows.append(1)
     if first and rsvp_open(event, now):
         builder.button(
             text="👍 " + _("I will attend"), callback_data=RsvpCb(event=event.id, answer="y")

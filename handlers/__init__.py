@@ -13,6 +13,7 @@ from handlers import (
     organisers,
     people,
     programme,
+    reminders,
     start,
 )
 
@@ -24,6 +25,7 @@ def get_routers() -> list[Router]:
         programme.create_router(),
         calendar.create_router(),
         language.create_router(),
+        reminders.create_router(),
         attendance.create_router(),
         broadcast.create_router(),  # before organisers: /cancel alone ends a broadcast flow
         organisers.create_router(),

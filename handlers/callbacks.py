@@ -73,3 +73,10 @@ class EventCancelCb(CallbackData, prefix="xc"):
 
     event: str
     keep: int = 0
+
+
+class RemindersCb(CallbackData, prefix="rm"):
+    """/reminders: turn them on or off, or toggle one offset (minutes, as text)."""
+
+    action: str  # on | off | at
+    offset: str = ""

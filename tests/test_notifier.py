@@ -1,0 +1,283 @@
+"""Reminders, briefings and change notices through the real app, with the FakeClock.
+
+The clock starts on 14 Sep 2023 at 11:00 in Dushanbe (06:00 UTC). The MoU signing with
+TUT is at 14:30 local (09:30 UTC), for the group "tict" only; the closing plenary on
+15 Sep at 10:00 local (05:00 UTC) is for the whole delegation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from aiogram.exceptions import TelegramForbiddenError
+
+from bot.app import App, create_app
+from bot.notifier import Notifier
+from bot.settings import Settings
+from db import delegates, deliveries
+from db.connection import open_db
+from db.forum import get_event, reschedule_event, set_event_status
+from handlers.callbacks import RemindersCb
+from schedule.importing import import_forum_text, import_if_changed
+from tests.conftest import Chat, FakeClock
+from tests.support.recording import Call, RecordingSession
+
+SHERNAYEV = 101  # group tict
+HEAD = 102  # no group
+RECTOR = 103  # no group
+MOU = "Signing of a memorandum of understanding with the Technological University"
+CLOSING = "Plenary session and closing of the Forum"
+MOU_AT = datetime(2023, 9, 14, 9, 30, tzinfo=UTC)
+CLOSING_AT = datetime(2023, 9, 15, 5, 0, tzinfo=UTC)
+
+
+def notifier(app: App) -> Notifier:
+    return app.dispatcher["notifier"]  # type: ignore[no-any-return]
+
+
+async def started(chat: Chat) -> Chat:
+    await chat.app.start()
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(RECTOR, "placeholder-rector-1")
+    chat.session.clear()
+    return chat
+
+
+def about(calls: list[Call], text: str) -> list[Call]:
+    return [c for c in calls if c.name == "SendMessage" and text in c.text]
+
+
+def reminded(calls: list[Call], text: str) -> list[Call]:
+    """Reminders (not briefings, which list the day's events too) about ``text``."""
+    return [c for c in about(calls, text) if c.text.startswith("⏰")]
+
+
+async def test_reminder_reaches_the_audience_once_with_its_content(
+    chat: Chat, clock: FakeClock
+) -> None:
+    await started(chat)
+    clock.now = MOU_AT - timedelta(minutes=60)
+    result = await notifier(chat.app).run_due()
+    [reminder] = reminded(chat.session.calls, MOU)
+    assert reminder.chat_id == SHERNAYEV  # HEAD and RECTOR are outside the audience
+    assert "Starts at 14:30, in 1 hour" in reminder.text
+    assert "Technological University of Tajikistan, 63/3 Nematullo Karabaev Street" in reminder.text
+    assert "Dress: Business formal" in reminder.text
+    assert "Be seated by 14:10" in reminder.text
+    assert "Bring: Two signed copies of the memorandum" in reminder.text
+    buttons = [data for _, data in reminder.buttons()]
+    assert buttons == ["v:tut", "r:mou-tut:y", "r:mou-tut:n"]  # first reminder: RSVP, no check-in
+    assert result.sent >= 1
+    chat.session.clear()
+    assert (await notifier(chat.app).run_due()).sent == 0
+    assert chat.session.calls == []
+
+    clock.now = MOU_AT - timedelta(minutes=15)
+    await notifier(chat.app).run_due()
+    [second] = reminded(chat.session.calls, MOU)
+    assert "in 15 minutes" in second.text
+    assert [data for _, data in second.buttons()] == ["v:tut", "c:mou-tut"]
+    rows = await deliveries.list_deliveries(chat.app.db, kind="reminder")
+    assert sorted((r.key, r.status) for r in rows) == [
+        ("mou-tut@2023-09-14T09:30:00Z/15", "sent"),
+        ("mou-tut@2023-09-14T09:30:00Z/60", "sent"),
+    ]
+
+
+async def test_reminder_in_the_delegates_language(chat: Chat, clock: FakeClock) -> None:
+    await started(chat)
+    delegate = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
+    assert delegate is not None
+    await delegates.set_language(chat.app.db, delegate.id, "ru")
+    clock.now = MOU_AT - timedelta(minutes=60)
+    await notifier(chat.app).run_due()
+    [reminder] = reminded(chat.session.calls, "Подписание меморандума")
+    assert reminder.chat_id == SHERNAYEV
+
+
+async def test_reminders_off_gets_neither_reminders_nor_briefing(
+    chat: Chat, clock: FakeClock
+) -> None:
+    await started(chat)
+    calls = await chat.send(HEAD, "/reminders")
+    assert "Reminders are on: 1 hour, 15 minutes before" in calls[-1].text
+    calls = await chat.press(HEAD, RemindersCb(action="off").pack())
+    assert "Reminders are off" in chat.session.last_text(HEAD)
+    chat.session.clear()
+    clock.now = CLOSING_AT - timedelta(minutes=60)
+    await notifier(chat.app).run_due()
+    closing = reminded(chat.session.calls, CLOSING)
+    assert sorted(c.chat_id for c in closing) == [SHERNAYEV, RECTOR]
+    assert chat.session.messages(HEAD) == []
+    briefings = about(chat.session.calls, "Good morning")
+    assert sorted(c.chat_id for c in briefings) == [SHERNAYEV, RECTOR]
+
+
+async def test_chosen_offsets_are_honoured(chat: Chat, clock: FakeClock) -> None:
+    await started(chat)
+    await chat.send(SHERNAYEV, "/reminders")
+    await chat.press(SHERNAYEV, RemindersCb(action="at", offset="60").pack())  # untick 1 hour
+    assert "15 minutes before" in chat.session.last_text(SHERNAYEV)
+    calls = await chat.press(
+        SHERNAYEV, RemindersCb(action="at", offset="15").pack()
+    )  # the last one cannot go
+    assert any("at least one" in str(c.params.get("text")) for c in calls)
+    calls = await chat.press(SHERNAYEV, RemindersCb(action="at", offset="7").pack())  # forged
+    assert any("no longer valid" in str(c.params.get("text")) for c in calls)
+    chat.session.clear()
+    clock.now = MOU_AT - timedelta(minutes=60)
+    await notifier(chat.app).run_due()
+    assert reminded(chat.session.calls, MOU) == []
+    clock.now = MOU_AT - timedelta(minutes=15)
+    await notifier(chat.app).run_due()
+    [reminder] = reminded(chat.session.calls, MOU)
+    assert "r:mou-tut:y" in [d for _, d in reminder.buttons()]  # their first reminder
+
+
+async def test_blocked_delegate_is_marked_and_not_tried_again(chat: Chat, clock: FakeClock) -> None:
+    await started(chat)
+
+    def refuse(method: object) -> Exception | None:
+        if getattr(method, "chat_id", None) == SHERNAYEV:
+            return TelegramForbiddenError(method, "Forbidden: bot was blocked by the user")  # type: ignore[arg-type]
+        return None
+
+    chat.session.fail = refuse
+    clock.now = MOU_AT - timedelta(minutes=60)
+    result = await notifier(chat.app).run_due()
+    assert result.blocked == 2  # the reminder and the morning briefing: one attempt
+    assert len(chat.session.sent(chat_id=SHERNAYEV)) == 1
+    stored = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
+    assert stored is not None and stored.blocked_at == clock.now
+    [row] = await deliveries.list_deliveries(chat.app.db, kind="reminder")
+    assert row.status == "blocked"
+    chat.session.clear()
+    clock.now = MOU_AT - timedelta(minutes=15)
+    await notifier(chat.app).run_due()
+    assert chat.session.sent(chat_id=SHERNAYEV) == []
+
+
+async def test_move_sends_one_notice_and_reminders_follow(chat: Chat, clock: FakeClock) -> None:
+    app = (await started(chat)).app
+    new_start = MOU_AT + timedelta(minutes=90)  # 16:00 local
+    change = await reschedule_event(
+        app.db, "mou-tut", new_start, new_start + timedelta(minutes=30), clock()
+    )
+    assert change is not None
+    await app.changes.apply([change])
+    await notifier(app).idle()
+    [notice] = about(chat.session.calls, "Moved")
+    assert notice.chat_id == SHERNAYEV
+    assert f"Moved: {MOU}" in notice.text and "now 16:00, was 14:30" in notice.text
+    assert new_start - timedelta(minutes=60) in notifier(app).due_instants
+    assert MOU_AT - timedelta(minutes=60) not in notifier(app).due_instants
+    chat.session.clear()
+    clock.now = MOU_AT - timedelta(minutes=60)  # the old time's reminder: nothing
+    await notifier(app).run_due()
+    assert reminded(chat.session.calls, MOU) == []
+    clock.now = new_start - timedelta(minutes=60)
+    await notifier(app).run_due()
+    [reminder] = reminded(chat.session.calls, MOU)
+    assert "Starts at 16:00" in reminder.text
+    # The same change heard twice (e.g. a retried listener) is not told twice.
+    chat.session.clear()
+    await app.changes.apply([change])
+    await notifier(app).idle()
+    assert about(chat.session.calls, "Moved") == []
+
+
+async def test_cancel_sends_notice_and_no_reminders(chat: Chat, clock: FakeClock) -> None:
+    app = (await started(chat)).app
+    change = await set_event_status(app.db, "mou-tut", "cancelled", clock())
+    assert change is not None
+    await app.changes.apply([change])
+    await notifier(app).idle()
+    [notice] = about(chat.session.calls, "Cancelled")
+    assert notice.chat_id == SHERNAYEV and f"Cancelled: {MOU}" in notice.text
+    chat.session.clear()
+    for minutes in (60, 15):
+        clock.now = MOU_AT - timedelta(minutes=minutes)
+        await notifier(app).run_due()
+    assert reminded(chat.session.calls, MOU) == []
+
+
+async def test_reimport_same_file_sends_nothing_changed_file_one_notice(
+    chat: Chat, clock: FakeClock, settings: Settings
+) -> None:
+    app = (await started(chat)).app
+    assert await import_if_changed(app.db, settings.forum_file, clock()) is None
+    text = settings.forum_file.read_text(encoding="utf-8")
+    report = await import_forum_text(app.db, text, "same.toml", clock())
+    assert report.changed == ()
+    await app.changes.apply(report.changed)
+    await notifier(app).idle()
+    assert chat.session.calls == []
+    moved = text.replace("starts = 2023-09-14T14:30:00", "starts = 2023-09-14T14:45:00", 1)
+    moved = moved.replace('venue = "tut"\naudience', 'venue = "ips"\naudience', 1)
+    report = await import_forum_text(app.db, moved, "moved.toml", clock())
+    await app.changes.apply(report.changed)
+    await notifier(app).idle()
+    [notice] = about(chat.session.calls, "Moved")
+    assert notice.chat_id == SHERNAYEV and "now 14:45, was 14:30" in notice.text
+    assert "New place" in notice.text and "Institute of Production and Service" in notice.text
+
+
+async def test_restart_sends_overdue_once_and_settles_interrupted(
+    settings: Settings, clock: FakeClock
+) -> None:
+    app = await create_app(settings, session=RecordingSession(), clock=clock)
+    await started(Chat(app, app.bot.session))  # type: ignore[arg-type]
+    shernayev = await delegates.by_telegram_id(app.db, SHERNAYEV)
+    assert shernayev is not None
+    # A crash mid-send left a closing-plenary reminder 'sending'.
+    crashed = deliveries.Item("reminder", "closing-plenary@X/60", shernayev.id, clock())
+    await deliveries.claim(app.db, [crashed], clock())
+    await app.stop()
+    await app.close()
+
+    async def run(at: datetime) -> RecordingSession:
+        clock.now = at
+        session = RecordingSession()
+        again = await create_app(settings, session=session, clock=clock)
+        await again.start()
+        await again.stop()
+        await again.close()
+        return session
+
+    # Down from 11:00 to 14:20 local: both the 60- and 15-minute reminders passed.
+    first = await run(MOU_AT - timedelta(minutes=10))
+    [late] = reminded(first.calls, MOU)
+    assert late.chat_id == SHERNAYEV and "in 10 minutes" in late.text
+    assert "r:mou-tut:y" in [d for _, d in late.buttons()]
+    again = await run(MOU_AT - timedelta(minutes=5))
+    assert reminded(again.calls, MOU) == []
+    db = await open_db(settings.database_path)
+    try:
+        rows = {r.key: r.status for r in await deliveries.list_deliveries(db)}
+    finally:
+        await db.close()
+    assert rows["mou-tut@2023-09-14T09:30:00Z/15"] == "sent"
+    assert rows["mou-tut@2023-09-14T09:30:00Z/60"] == "skipped"
+    assert rows["closing-plenary@X/60"] == "interrupted"
+
+
+async def test_reminders_of_an_event_that_started_during_downtime_are_skipped(
+    settings: Settings, clock: FakeClock
+) -> None:
+    app = await create_app(settings, session=RecordingSession(), clock=clock)
+    await started(Chat(app, app.bot.session))  # type: ignore[arg-type]
+    await app.stop()
+    await app.close()
+    clock.now = MOU_AT + timedelta(minutes=5)
+    session = RecordingSession()
+    again = await create_app(settings, session=session, clock=clock)
+    try:
+        await again.start()
+        assert reminded(session.calls, MOU) == []
+        rows = await deliveries.list_deliveries(again.db, kind="reminder")
+        assert {r.status for r in rows if r.event_id == "mou-tut"} == {"skipped"}
+        assert await get_event(again.db, "mou-tut") is not None
+    finally:
+        await again.stop()
+        await again.close()
