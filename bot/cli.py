@@ -92,7 +92,9 @@ def main(argv: list[str]) -> int:
     importer.add_argument("file", type=Path)
     args = parser.parse_args(argv)
 
-    load_dotenv(override=False)  # the real environment wins over .env
+    # The .env of the working folder (a bare load_dotenv() searches upwards from this
+    # module's file instead); the real environment wins over it.
+    load_dotenv(Path.cwd() / ".env", override=False)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -103,7 +105,10 @@ def main(argv: list[str]) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
 
-        return asyncio.run(run_demo(settings))
+        try:
+            return asyncio.run(run_demo(settings))
+        except KeyboardInterrupt:  # Ctrl-C: the demo closed what it opened on the way out
+            return 0
     if args.command == "import":
         return asyncio.run(run_import(settings, args.file))
     if settings.bot_token is None:
