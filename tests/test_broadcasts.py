@@ -1,0 +1,211 @@
+"""Broadcasts through the real app, its paced sender and a local fake Bot API server that
+enforces 30 messages a second (429 with retry_after) and answers 403 for blocked users."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from bot.app import App, create_app
+from bot.broadcasts import BroadcastService, broadcast_and_wait
+from bot.settings import Settings
+from db import broadcasts as store
+from db import delegates
+from db.broadcasts import Content
+from tests.conftest import ORGANISER_ID, FakeClock
+from tests.support.fake_bot_api import FakeBotApi
+
+FIRST_CHAT = 10_000
+
+
+@asynccontextmanager
+async def running_app(settings: Settings, api: FakeBotApi, clock: FakeClock) -> AsyncIterator[App]:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api.url))
+    app = await create_app(settings, session=session, clock=clock)
+    try:
+        yield app
+    finally:
+        await app.stop()
+        await app.close()
+
+
+def service(app: App) -> BroadcastService:
+    return app.dispatcher["broadcasts"]  # type: ignore[no-any-return]
+
+
+async def add_registered(app: App, count: int, clock: FakeClock) -> list[int]:
+    """`count` registered delegates with Telegram ids FIRST_CHAT, FIRST_CHAT + 1, ..."""
+    ids = []
+    for number in range(count):
+        code = f"bulk-{number:04}"
+        delegate = await delegates.create_invited(app.db, f"Delegate {number:04}", code, group=None)
+        await delegates.register_with_code(
+            app.db, code, FIRST_CHAT + number, clock(), language=None
+        )
+        ids.append(delegate.id)
+    return ids
+
+
+def deliveries(api: FakeBotApi, marker: str) -> Counter[int]:
+    return Counter(r.chat_id for r in api.sent("sendMessage") if marker in r.params.get("text", ""))
+
+
+async def test_everyone_not_blocked_gets_it_exactly_once_within_the_rate(
+    settings: Settings, clock: FakeClock
+) -> None:
+    blocked = {FIRST_CHAT + 3, FIRST_CHAT + 17}
+    async with (
+        FakeBotApi(latency=0.02, rate_limit=30, blocked=blocked) as api,
+        running_app(settings, api, clock) as app,
+    ):
+        ids = await add_registered(app, 50, clock)
+        broadcast_id, counts = await broadcast_and_wait(
+            service(app),
+            organiser_id=ORGANISER_ID,
+            content=Content("text", "Bus at 9 <b>sharp</b>"),
+            delegate_ids=ids,
+            chat_id=ORGANISER_ID,
+        )
+        assert (counts.total, counts.sent, counts.blocked, counts.failed) == (50, 48, 2, 0)
+        got = deliveries(api, "Bus at 9")
+        assert set(got) == {FIRST_CHAT + n for n in range(50)} - blocked
+        assert set(got.values()) == {1}
+        assert api.count_429 == 0
+        report = api.sent("sendMessage", chat_id=ORGANISER_ID)[-1].params["text"]
+        assert "Delivered: 48 of 50" in report and "Delegate 0003" in report
+        stored = await delegates.by_telegram_id(app.db, FIRST_CHAT + 3)
+        assert stored is not None and stored.blocked_at is not None
+        broadcast = await store.get(app.db, broadcast_id)
+        assert broadcast is not None and broadcast.status == "done"
+
+
+async def test_flood_control_is_honoured_and_nobody_gets_it_twice(
+    settings: Settings, clock: FakeClock
+) -> None:
+    async with FakeBotApi(latency=0.01, rate_limit=30) as api:
+        api.fail("sendMessage", 429)  # retry_after 1
+        async with running_app(settings, api, clock) as app:
+            ids = await add_registered(app, 20, clock)
+            _, counts = await broadcast_and_wait(
+                service(app),
+                organiser_id=ORGANISER_ID,
+                content=Content("text", "Flood"),
+                delegate_ids=ids,
+            )
+            assert counts.sent == 20
+            assert set(deliveries(api, "Flood").values()) == {1}
+            assert api.count_429 == 1
+
+
+async def test_two_organisers_at_once_share_the_rate_and_both_are_delivered(
+    settings: Settings, clock: FakeClock
+) -> None:
+    async with (
+        FakeBotApi(latency=0.02, rate_limit=30) as api,
+        running_app(settings, api, clock) as app,
+    ):
+        ids = await add_registered(app, 30, clock)
+        first, second = await asyncio.gather(
+            broadcast_and_wait(
+                service(app),
+                organiser_id=ORGANISER_ID,
+                content=Content("text", "First"),
+                delegate_ids=ids,
+            ),
+            broadcast_and_wait(
+                service(app),
+                organiser_id=ORGANISER_ID + 1,
+                content=Content("text", "Second"),
+                delegate_ids=ids,
+            ),
+        )
+        assert first[1].sent == second[1].sent == 30
+        assert set(deliveries(api, "First").values()) == {1}
+        assert set(deliveries(api, "Second").values()) == {1}
+        assert len(deliveries(api, "First")) == len(deliveries(api, "Second")) == 30
+        assert api.count_429 == 0
+        order = [r.params["text"] for r in api.sent("sendMessage") if r.chat_id >= FIRST_CHAT]
+        # Interleaved in the one sender, not one broadcast after the other.
+        assert order.index("Second") < len(order) - 1 - order[::-1].index("First")
+
+
+async def test_resumes_after_a_crash_without_sending_twice(
+    settings: Settings, clock: FakeClock
+) -> None:
+    async with FakeBotApi(latency=0.01, rate_limit=30) as api:
+        app = await create_app(
+            settings, session=AiohttpSession(api=TelegramAPIServer.from_base(api.url)), clock=clock
+        )
+        ids = await add_registered(app, 12, clock)
+        broadcast_id = await service(app).create(
+            organiser_id=ORGANISER_ID,
+            content=Content("text", "Resume me"),
+            audience=None,
+            confirm=False,
+            chat_id=ORGANISER_ID,
+            delegate_ids=ids,
+        )
+        # The crash: three were sent, one was being sent, the process died.
+        for delegate_id in ids[:3]:
+            assert await store.claim_next(app.db, broadcast_id) is not None
+            await store.record(app.db, broadcast_id, delegate_id, "sent", clock(), message_id=1)
+        in_doubt = await store.claim_next(app.db, broadcast_id)
+        assert in_doubt is not None and in_doubt.delegate_id == ids[3]
+        await app.db.close()  # no stop, no drain: the process is gone
+        await app.bot.session.close()
+
+        async with running_app(settings, api, clock) as restarted:
+            await restarted.start()
+            await service(restarted).join()
+            got = deliveries(api, "Resume me")
+            assert set(got) == {FIRST_CHAT + n for n in range(4, 12)}
+            assert set(got.values()) == {1}
+            counts = await store.counts(restarted.db, broadcast_id)
+            assert (counts.sent, counts.interrupted, counts.pending) == (11, 1, 0)
+            [interrupted] = await store.recipients(restarted.db, broadcast_id, ("interrupted",))
+            assert interrupted.delegate_id == ids[3]
+            broadcast = await store.get(restarted.db, broadcast_id)
+            assert broadcast is not None and broadcast.status == "done"
+            report = api.sent("sendMessage", chat_id=ORGANISER_ID)[-1].params["text"]
+            assert "Interrupted by a restart" in report and "Delegate 0003" in report
+
+
+async def test_stop_lets_in_flight_finish_and_the_rest_goes_at_next_start(
+    settings: Settings, clock: FakeClock
+) -> None:
+    async with FakeBotApi(latency=0.15, rate_limit=30) as api:
+        async with running_app(settings, api, clock) as app:
+            ids = await add_registered(app, 40, clock)
+            broadcast_id = await service(app).create(
+                organiser_id=ORGANISER_ID,
+                content=Content("text", "Drain me"),
+                audience=None,
+                confirm=False,
+                chat_id=ORGANISER_ID,
+                delegate_ids=ids,
+            )
+            service(app).launch(broadcast_id)
+            await api.wait_for(
+                lambda r: r.method == "sendMessage" and r.chat_id != ORGANISER_ID, count=8
+            )
+            await app.stop()  # SIGTERM: the dispatcher's shutdown hook
+            counts = await store.counts(app.db, broadcast_id)
+            answered = deliveries(api, "Drain me")
+            # Every request that reached the server was answered and recorded; none in doubt.
+            assert counts.sending == 0 and counts.interrupted == 0 and counts.failed == 0
+            reached = [r for r in api.calls("sendMessage") if r.chat_id >= FIRST_CHAT]
+            assert counts.sent == len(answered) == len(reached)
+            assert 0 < counts.sent < 40 and counts.pending == 40 - counts.sent
+        async with running_app(settings, api, clock) as restarted:
+            await restarted.start()
+            await service(restarted).join()
+            got = deliveries(api, "Drain me")
+            assert set(got) == {FIRST_CHAT + n for n in range(40)}
+            assert set(got.values()) == {1}
+            counts = await store.counts(restarted.db, broadcast_id)
+            assert counts.sent == 40
