@@ -1,0 +1,133 @@
+"""End to end: ``python -m bot`` as a real process against a Bot API server on 127.0.0.1.
+
+Nothing is shared with the process but the environment and HTTP: the test starts the fake
+Bot API server, the bot long-polls it, the test pushes updates and reads what the bot sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from tests.support.fake_bot_api import FakeBotApi, Recorded
+from tests.support.process import bot_env
+from tests.support.telegram_html import visible_text
+
+TOKEN = "123456:E2E-test-token"
+ORGANISER = 900
+DELEGATE = 4242
+# Starting Python and importing aiogram can take seconds on a busy CI machine.
+START_TIMEOUT = 90.0
+ANSWER_TIMEOUT = 20.0
+
+
+@asynccontextmanager
+async def bot_process(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``python -m bot`` against ``api``; killed on the way out whatever happened."""
+    env = bot_env(
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=api.url,
+        DATABASE_PATH=str(tmp_path / "forum.sqlite3"),
+        ADMIN_IDS=str(ORGANISER),
+        LOG_LEVEL="INFO",
+    )
+    with (tmp_path / "bot.log").open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+
+def _log(tmp_path: Path) -> str:
+    return (tmp_path / "bot.log").read_text(encoding="utf-8", errors="replace")
+
+
+def _is(method: str, chat_id: int | None = None) -> object:
+    def predicate(r: Recorded) -> bool:
+        return r.method.lower() == method.lower() and (chat_id is None or r.chat_id == chat_id)
+
+    return predicate
+
+
+async def _answers(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
+    found = await api.wait_for(
+        _is("sendMessage", chat_id),  # type: ignore[arg-type]
+        count=count,
+        timeout=ANSWER_TIMEOUT,
+    )
+    return [visible_text(str(r.params["text"])) for r in found]
+
+
+async def test_register_read_schedule_and_stop_on_sigterm(tmp_path: Path) -> None:
+    async with FakeBotApi() as api, bot_process(api, tmp_path) as process:
+        await api.wait_for(_is("getUpdates"), timeout=START_TIMEOUT)  # type: ignore[arg-type]
+        assert api.calls("getMe"), "the bot checks its token before serving"
+        assert api.calls("setMyCommands"), "the command menu is set at start"
+
+        api.push_message(DELEGATE, "/start tict-shernayev", first_name="Anvar")
+        (greeting,) = await _answers(api, DELEGATE, 1)
+        assert "Welcome, Anvar Normamatovich Shernayev!" in greeting
+        assert "/schedule" in greeting
+
+        api.push_message(DELEGATE, "/schedule", first_name="Anvar")
+        programme = (await _answers(api, DELEGATE, 2))[1]
+        # The sample forum is in 2023: the nearest forum day is its last one, and it says so.
+        assert "Friday, 15 September" in programme
+        assert "nearest forum day" in programme
+        assert "Plenary session and closing of the Forum" in programme
+        assert "12:30–13:30" in programme  # the lecture, in Dushanbe time
+        schedule_call = api.sent("sendMessage", DELEGATE)[1]
+        buttons = schedule_call.params["reply_markup"]["inline_keyboard"]
+        assert any("Thu 14 Sep" in b["text"] for row in buttons for b in row)
+
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=15)
+        assert code == 0, _log(tmp_path)
+    log = _log(tmp_path)
+    assert "Traceback" not in log, log
+
+
+async def test_wrong_token_stops_the_start_with_a_clear_message(tmp_path: Path) -> None:
+    async with (
+        FakeBotApi(valid_token="999:another-bot") as api,
+        bot_process(api, tmp_path) as process,
+    ):
+        code = await asyncio.wait_for(process.wait(), timeout=START_TIMEOUT)
+        assert code != 0
+        assert api.calls("getMe") and api.calls("getMe")[0].status == 401
+        assert not api.calls("getUpdates"), "it must not serve with a refused token"
+    log = _log(tmp_path)
+    assert "BOT_TOKEN" in log and "Unauthorized" in log
+    assert "Traceback" not in log, log
+
+
+async def test_failing_command_menu_does_not_stop_the_bot(tmp_path: Path) -> None:
+    async with FakeBotApi() as api:
+        api.fail("setMyCommands", *([500] * 20))
+        async with bot_process(api, tmp_path) as process:
+            await api.wait_for(_is("getUpdates"), timeout=START_TIMEOUT)  # type: ignore[arg-type]
+            assert any(r.status == 500 for r in api.calls("setMyCommands"))
+            api.push_message(DELEGATE, "/start tict-shernayev", first_name="Anvar")
+            (greeting,) = await _answers(api, DELEGATE, 1)
+            assert "Welcome, Anvar Normamatovich Shernayev!" in greeting
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+    log = _log(tmp_path)
+    assert "could not set the command menu" in log
+    assert "Traceback" not in log, log
