@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -193,6 +194,17 @@ def marking_keyboard(call: RollCall, page: int) -> tuple[InlineKeyboardMarkup, i
     return builder.as_markup(), page, pages
 
 
+async def _redraw_marks(message: Message, db: Database, event: Event, page: int) -> None:
+    call = await _roll_call(db, event)
+    markup, page, pages = marking_keyboard(call, page)
+    try:
+        await message.edit_text(views.marking_text(call, page, pages), reply_markup=markup)
+    except TelegramBadRequest as error:
+        # A second organiser's identical mark leaves nothing to redraw: Telegram says so.
+        if "not modified" not in error.message:
+            raise
+
+
 async def _send_roll_call(message: Message, db: Database, forum: Forum, event: Event) -> None:
     call = await _roll_call(db, event)
     for piece in views.roll_call_text(call, forum):
@@ -247,9 +259,7 @@ async def roll_call_button(
     if callback_data.page == 0:
         await _send_roll_call(query.message, db, forum, event)
         return
-    call = await _roll_call(db, event)
-    markup, page, pages = marking_keyboard(call, callback_data.page)
-    await query.message.edit_text(views.marking_text(call, page, pages), reply_markup=markup)
+    await _redraw_marks(query.message, db, event, callback_data.page)
 
 
 async def mark_button(
@@ -285,9 +295,7 @@ async def mark_button(
     toast = _("{name} marked present.") if present else _("{name} marked absent.")
     await query.answer(toast.format(name=person.name))
     if isinstance(query.message, Message):
-        call = await _roll_call(db, event)
-        markup, page, pages = marking_keyboard(call, callback_data.page)
-        await query.message.edit_text(views.marking_text(call, page, pages), reply_markup=markup)
+        await _redraw_marks(query.message, db, event, callback_data.page)
 
 
 def _file_part(text: str) -> str:

@@ -290,3 +290,23 @@ async def test_hundreds_of_simultaneous_check_ins(chat: Chat, clock: FakeClock) 
     names = [t for t, _ in calls[-1].buttons()]
     # 301 people (the file's tict member too) by name, 30 a page: the last page has one.
     assert names == ["✅ Delegate 299", "◀️"]
+
+
+async def test_a_mark_that_changes_nothing_is_not_an_error(chat: Chat, clock: FakeClock) -> None:
+    """Two organisers pressing the same mark: Telegram refuses the identical redraw."""
+    from aiogram.exceptions import TelegramBadRequest
+
+    await _roll_call_state(chat, clock)
+    me = await _delegate_id(chat, SHERNAYEV)
+
+    def not_modified(method: object) -> Exception | None:
+        if type(method).__name__ == "EditMessageText":
+            return TelegramBadRequest(method, "Bad Request: message is not modified")  # type: ignore[arg-type]
+        return None
+
+    chat.session.fail = not_modified
+    calls = await chat.press(ORGANISER_ID, f"am:mou-tut:{me}:1:1")
+    answers = [c for c in calls if c.name == "AnswerCallbackQuery"]
+    assert len(answers) == 1 and "marked present" in answers[0].params["text"]
+    record = await attendance.get(chat.app.db, "mou-tut", me)
+    assert record is not None and record.present is True
