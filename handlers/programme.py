@@ -9,9 +9,9 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import views
+from bot.keyboards import Keyboard
 from bot.texts import bold, current_locale, day_label, esc, hhmm, short_day, split_message
 from handlers.callbacks import CheckInCb, DayCb, EventCb, RsvpCb, VenueCb
 from handlers.filters import IsMember
@@ -38,7 +38,7 @@ def _short(text: str) -> str:
 def day_keyboard(
     forum: Forum, day: date, events: list[Event], days: list[date]
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for event in events:
         label = f"{hhmm(event.starts, forum.timezone)} {_short(event.title.get(current_locale()))}"
         builder.button(text=label, callback_data=EventCb(id=event.id))
@@ -53,7 +53,7 @@ def day_keyboard(
 
 def card_keyboard(event: Event, forum: Forum, now: datetime | None = None) -> InlineKeyboardMarkup:
     """Map and day buttons; with ``now``, also RSVP while it is open and Check in while open."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     rows: list[int] = []
     if now is not None and rsvp_open(event, now):
         builder.button(
@@ -181,7 +181,7 @@ async def my_agenda(message: Message, programme: Programme, viewer: Viewer) -> N
     for day in forum_days(events, forum.timezone):
         parts.append("🗓 " + bold(esc(day_label(day))))
         parts.extend(views.event_line(e, forum) for e in events_on(events, day, forum.timezone))
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for event in events:
         builder.button(
             text=_short(event.title.get(current_locale())), callback_data=EventCb(id=event.id)
