@@ -336,3 +336,19 @@ async def test_stats(chat: Chat) -> None:
 
 def test_recording_session_serves_registered_files() -> None:
     assert RecordingSession(files={"a": b"x"}).files == {"a": b"x"}
+
+
+async def test_move_and_cancel_reach_the_delegates_as_change_notices(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")  # group tict: mou-tut concerns them
+    await chat.register(HEAD, "buzrukkhanov")  # no group: it does not
+    await chat.send(ORGANISER_ID, "/move mou-tut 15:00")
+    notifier = chat.app.dispatcher["notifier"]
+    await notifier.idle()
+    notices = [c.text for c in chat.session.sent("SendMessage", chat_id=SHERNAYEV)]
+    assert any("Moved" in text and "15:00" in text for text in notices), notices
+    assert not any("Moved" in c.text for c in chat.session.sent("SendMessage", chat_id=HEAD))
+    await chat.send(ORGANISER_ID, "/cancel mou-tut")
+    await chat.press(ORGANISER_ID, "xc:mou-tut:0")
+    await notifier.idle()
+    last = chat.session.sent("SendMessage", chat_id=SHERNAYEV)[-1].text
+    assert "Cancelled" in last or "cancelled" in last
