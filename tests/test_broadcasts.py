@@ -209,3 +209,20 @@ async def test_stop_lets_in_flight_finish_and_the_rest_goes_at_next_start(
             assert set(got.values()) == {1}
             counts = await store.counts(restarted.db, broadcast_id)
             assert counts.sent == 40
+
+
+async def test_progress_is_edited_while_it_runs(settings: Settings, clock: FakeClock) -> None:
+    async with (
+        FakeBotApi(latency=0.01, rate_limit=30) as api,
+        running_app(settings, api, clock) as app,
+    ):
+        ids = await add_registered(app, 30, clock)
+        quick = BroadcastService(app.db, app.bot, app.sender, app.i18n, clock, progress_every=0.2)
+        await broadcast_and_wait(
+            quick, organiser_id=ORGANISER_ID, content=Content("text", "Progress"),
+            delegate_ids=ids, chat_id=ORGANISER_ID,
+        )  # fmt: skip
+        edits = [r.params["text"] for r in api.sent("editMessageText", chat_id=ORGANISER_ID)]
+        assert len(edits) >= 3  # about one a fifth of a second over ~1 s, then the final one
+        assert any("Sending…" in text for text in edits)
+        assert "Sent 30, blocked 0, failed 0 of 30" in edits[-1] and "Finished" in edits[-1]
