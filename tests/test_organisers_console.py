@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiogram.types import Document, PhotoSize
@@ -13,6 +13,7 @@ from aiogram.types import Document, PhotoSize
 from bot.broadcasts import BroadcastService
 from db import broadcasts as store
 from db import delegates
+from db.connection import to_db
 from db.forum import EventChange, get_event
 from schedule.forum_file import SAMPLE_FORUM_PATH
 from tests.conftest import ORGANISER_ID, Chat
@@ -327,10 +328,24 @@ async def test_stats(chat: Chat) -> None:
     await chat.send(ORGANISER_ID, "Hello")
     await chat.press(ORGANISER_ID, "bf:send")
     await service(chat).join()
+    shernayev = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
+    assert shernayev is not None
+    now, yesterday = to_db(chat.app.clock()), to_db(chat.app.clock() - timedelta(days=1))
+    for key, sent_at in (("a", now), ("b", now), ("c", yesterday)):
+        await chat.app.db.execute(
+            "INSERT INTO delivery (kind, key, delegate_id, due_at, status, created_at, sent_at)"
+            " VALUES ('reminder', ?, ?, ?, 'sent', ?, ?)",
+            (key, shernayev.id, sent_at, sent_at, sent_at),
+        )
+    await chat.app.db.execute(
+        "INSERT INTO attendance (event_id, delegate_id, checked_in_at) VALUES (?, ?, ?)",
+        ("opening-plenary", shernayev.id, now),
+    )
     calls = await chat.send(ORGANISER_ID, "/stats")
     text = calls[-1].text
     assert re.search(r"Registered: 2 of \d+ delegates", text)
-    assert "Reminders sent today: 0" in text and "Check-ins today: 0" in text
+    assert "English: 1" in text and "Русский: 1" in text
+    assert "Reminders sent today: 2" in text and "Check-ins today: 1" in text
     assert "sent 2, blocked 0, failed 0 of 2" in text
 
 
