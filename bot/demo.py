@@ -43,6 +43,7 @@ DEMO_USER = User(
 )
 PREFERRED_CODE = "tict-shernayev"
 ANCHOR_IN = timedelta(minutes=6)
+PROMPT = "you: "
 DEMO_REMINDER = 5.0  # minutes: a reminder arrives a minute into the demo
 TRY = "/schedule /next /my /calendar /language /checkin /attendance /broadcast /move /stats /help"
 
@@ -134,10 +135,10 @@ class Terminal:
     async def press(self, number: int) -> None:
         button = self.session.buttons.get(number)
         if button is None:
-            self.session._say(f"(there is no button [{number}] on screen)")
+            self.session.note(f"(there is no button [{number}] on screen)")
             return
         if button.callback_data is None:
-            self.session._say(f"(a link: {button.url})")
+            self.session.note(f"(a link: {button.url})")
             return
         query = CallbackQuery(
             id=str(next(self._update_ids)),
@@ -225,7 +226,11 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
     terminal = Terminal(app, session)
     started = False
     try:
-        await dispatcher.emit_startup(bot=app.bot, **context)
+        try:
+            await dispatcher.emit_startup(bot=app.bot, **context)
+        except StartupError as error:
+            print(f"The demo cannot start: {error}", file=sys.stderr)
+            return 1
         started = True
         print(banner(rehearsal, folder), file=out, flush=True)
         echo = not sys.stdin.isatty()
@@ -236,9 +241,13 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
         threading.Thread(target=_read_lines, args=(loop, lines), daemon=True).start()
         while True:
             if not echo:
-                print("you: ", end="", file=out, flush=True)
+                print(PROMPT, end="", file=out, flush=True)
+                session.prompt = PROMPT
             line = await lines.get()
+            session.prompt = ""
             if line is None:
+                if not echo:
+                    print(file=out)  # Ctrl-D leaves the cursor after the prompt
                 break
             line = line.strip()
             if line.lower() in ("quit", "exit", "q"):

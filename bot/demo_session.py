@@ -135,6 +135,7 @@ class DemoSession(BaseSession):
         self._numbers = itertools.count(1)
         self._renumber = True
         self._message_ids = itertools.count(1000)
+        self.prompt = ""  # shown while waiting for the person's next line, if any
 
     def new_round(self) -> None:
         """The person typed something: the next buttons shown are numbered from 1 again."""
@@ -320,8 +321,18 @@ class DemoSession(BaseSession):
             rows.append(INDENT + "   ".join(labels))
         return rows
 
+    def note(self, text: str) -> None:
+        """A remark of the demo itself (not something the bot sent)."""
+        self._say(text)
+
     def _say(self, text: str) -> None:
+        # A reminder can arrive while the prompt waits for the person: keep the prompt last.
+        waiting = self.prompt
+        if waiting:
+            print(file=self.out)
         print(text, file=self.out, flush=True)
+        if waiting:
+            print(waiting, end="", file=self.out, flush=True)
 
 
 def _safe_name(name: str) -> str:
