@@ -164,8 +164,9 @@ def test_demo_is_a_chat_with_the_real_bot(tmp_path: Path) -> None:
 def test_demo_ends_at_end_of_input_and_starts_afresh(tmp_path: Path) -> None:
     env = bot_env(DATABASE_PATH=str(tmp_path / "forum.sqlite3"))
     for _ in range(2):  # the second run recreates the database: registering works again
-        result = run_bot("demo", cwd=tmp_path, env=env, stdin="/next\n", timeout=30)
+        result = run_bot("demo", cwd=tmp_path, env=env, stdin="/next\n99\n", timeout=30)
         assert result.returncode == 0, result.stderr
+        assert "(there is no button [99] on screen)" in result.stdout
         assert "Welcome, Anvar Normamatovich Shernayev!" in result.stdout
         assert "Opening plenary session of the Forum of Rectors" in result.stdout
         assert re.search(r"Starts in [56] minutes", result.stdout), result.stdout
@@ -259,3 +260,13 @@ async def test_session_describes_venues_documents_and_alerts(
     assert text.count("bot (") == 2
     assert "bot → chat 77: To somebody else" in text
     assert me.is_bot and me.username
+
+
+async def test_message_arriving_at_the_prompt_keeps_the_prompt_last(
+    demo: tuple[Bot, DemoSession, io.StringIO],
+) -> None:
+    bot, session, out = demo
+    out.write("you: ")
+    session.prompt = "you: "
+    await bot.send_message(5, "⏰ Reminder")
+    assert out.getvalue() == "you: \nbot: ⏰ Reminder\n\nyou: "
