@@ -204,7 +204,8 @@ class BroadcastService:
         with self._locale(recipient.language or "en"):
             html = content.html
             if content.reminder_of is not None:
-                html = f"🔔 {bold(esc(_('Reminder')))}\n\n{html}"
+                header = _("Reminder")
+                html = f"🔔 {bold(esc(header))}\n\n{html}"
             markup = None
             if broadcast.confirm:
                 builder = InlineKeyboardBuilder()

@@ -54,7 +54,8 @@ def event_line(event: Event, forum: Forum) -> str:
     if venue is not None:
         line += f"\n      📍 {esc(venue.name)}"
     if event.status == "cancelled":
-        line = f"<s>{line}</s> {esc(_('(cancelled)'))}"
+        cancelled = _("(cancelled)")
+        line = f"<s>{line}</s> {esc(cancelled)}"
     return line
 
 

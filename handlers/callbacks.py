@@ -39,19 +39,20 @@ class RsvpCb(CallbackData, prefix="r"):
 
 
 class RollCallCb(CallbackData, prefix="ra"):
-    """Organisers: open an event's roll-call (and its page of marking buttons)."""
+    """Organisers: page 0 sends the event's whole roll-call; 1, 2... redraw that page of
+    the marking buttons."""
 
     event: str
     page: int = 0
 
 
 class MarkCb(CallbackData, prefix="am"):
-    """Organisers: mark a delegate present (1) or absent (0); the page to redraw."""
+    """Organisers: mark a delegate present (1) or absent (0); the page (from 1) to redraw."""
 
     event: str
     delegate: int
     present: int
-    page: int = 0
+    page: int = 1
 
 
 class BroadcastCb(CallbackData, prefix="b"):

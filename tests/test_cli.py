@@ -148,7 +148,7 @@ def test_demo_is_a_chat_with_the_real_bot(tmp_path: Path) -> None:
     assert "Plenary session" in card and "Forum plenary hall, Rudaki Avenue" in card
     assert "Dress: Business formal" in card
     # The language switch edits the chooser and the programme follows it.
-    assert "Language changed." in russian
+    assert "Язык изменён." in russian
     assert "(edited message" in russian and "Русский" in russian
     assert "Открытие Форума ректоров" in russian
     # The calendar file is saved where the person can open it.
