@@ -13,6 +13,8 @@ from dotenv import load_dotenv
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
+# Updates handled at once; one getUpdates answer holds at most 100.
+POLLING_CONCURRENCY = 100
 
 NO_TOKEN = (
     "BOT_TOKEN is not set. Copy .env.example to .env and put the token from @BotFather in it,\n"
@@ -39,9 +41,14 @@ async def run_polling(settings: Settings) -> int:
             handle_signals=True,
             close_bot_session=False,
             allowed_updates=app.dispatcher.resolve_used_update_types(),
+            # aiogram keeps polling while handlers run: in a burst (a whole delegation
+            # pressing a button) thousands would be in flight at once, each holding its
+            # update and rendering; RSS rose 75 MiB for 1,000 updates (BENCHMARKS.md).
+            tasks_concurrency_limit=POLLING_CONCURRENCY,
         )
     except StartupError as error:
         log.error("%s", error)
+        await app.stop()  # the start may have got as far as the scheduler and the sender
         return 1
     finally:
         await app.close()
