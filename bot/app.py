@@ -17,7 +17,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.exceptions import (
+    AiogramError,
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramUnauthorizedError,
+)
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -85,7 +90,12 @@ class App:
             me = await self.bot.get_me()
         except TelegramUnauthorizedError as error:
             raise StartupError(f"the Bot API refused BOT_TOKEN: {error.message}") from error
-        except TelegramAPIError as error:
+        except TelegramNetworkError as error:
+            raise StartupError(
+                f"could not reach the Bot API at {self.settings.telegram_api_url}: {error.message}"
+            ) from error
+        except (TelegramAPIError, AiogramError) as error:
+            # e.g. ClientDecodeError: something answered that is not a Bot API server.
             raise StartupError(f"the Bot API answered getMe wrongly: {error}") from error
         if not me.is_bot or not me.username:
             raise StartupError("the Bot API answered getMe with something that is not a bot")
