@@ -10,7 +10,7 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.middlewares import LanguageMiddleware, ViewerMiddleware
+from bot.middlewares import LanguageMiddleware, PrivateChatsOnly, ViewerMiddleware
 from bot.texts import esc
 from handlers import get_routers
 
@@ -39,6 +39,7 @@ def create_dispatcher(*, i18n: I18n, **workflow_data: Any) -> Dispatcher:
     services the routers use (``sender``, ``reminders``, ``broadcasts``...).
     """
     dp = Dispatcher(**workflow_data)
+    dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(ViewerMiddleware())
     LanguageMiddleware(i18n).setup(dp)
     dp.errors.register(on_error)

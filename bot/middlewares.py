@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.enums import ChatType
+from aiogram.types import Chat, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.i18n import language_from_telegram
@@ -15,7 +17,20 @@ from db import delegates
 from db.connection import Database
 from schedule.rules import Viewer
 
+log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class PrivateChatsOnly(BaseMiddleware):
+    """The programme of an official delegation is not for group chats: updates from groups
+    and channels are left unanswered, whoever writes there."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            log.debug("ignored an update from %s chat %s", chat.type, chat.id)
+            return None
+        return await handler(event, data)
 
 
 class ViewerMiddleware(BaseMiddleware):

@@ -142,3 +142,12 @@ async def test_organiser_commands_refused_to_delegates(chat: Chat) -> None:
         assert calls[-1].text == "This command is for the organisers only."
         calls = await chat.send(STRANGER, command)
         assert "invitation" in calls[-1].text
+
+
+async def test_nothing_is_said_in_group_chats(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    for text in ("/schedule", "/start tict-shernayev", "/my", "hello"):
+        calls = await chat.send(SHERNAYEV, text, chat_id=-100123, chat_type="supergroup")
+        assert calls == []
+    calls = await chat.send(SHERNAYEV, "/schedule")
+    assert calls and calls[-1].chat_id == SHERNAYEV

@@ -36,6 +36,8 @@ def message(
     document: Document | None = None,
     photo: list[PhotoSize] | None = None,
     caption: str | None = None,
+    chat_id: int | None = None,
+    chat_type: str = "private",
 ) -> Update:
     entities = None
     if text and text.startswith("/"):
@@ -44,7 +46,7 @@ def message(
     msg = Message(
         message_id=next(_message_ids),
         date=datetime.now(tz=UTC),
-        chat=Chat(id=user_id, type="private"),
+        chat=Chat(id=user_id if chat_id is None else chat_id, type=chat_type),
         from_user=user(user_id, first_name=first_name, language_code=language_code),
         text=text,
         entities=entities,
