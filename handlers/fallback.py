@@ -24,7 +24,7 @@ def _command(text: str | None) -> str | None:
 async def anything_else(message: Message, delegate: Delegate | None, organiser: bool) -> None:
     if delegate is None and not organiser:
         await message.answer(stranger_text())
-    elif not organiser and _command(message.text) in ORGANISER_ONLY:
+    elif not organiser and _command(message.text or message.caption) in ORGANISER_ONLY:
         await message.answer(esc(_("This command is for the organisers only.")))
     elif message.text and message.text.startswith("/"):
         await message.answer(esc(_("I do not know this command. Send /help to see what I can do.")))

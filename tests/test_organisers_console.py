@@ -367,3 +367,12 @@ async def test_move_and_cancel_reach_the_delegates_as_change_notices(chat: Chat)
     await notifier.idle()
     last = chat.session.sent("SendMessage", chat_id=SHERNAYEV)[-1].text
     assert "Cancelled" in last or "cancelled" in last
+
+
+async def test_import_document_from_a_delegate_is_refused_as_organisers_only(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    before = await snapshot(chat)
+    text = SAMPLE_FORUM_PATH.read_text(encoding="utf-8")
+    calls = await send_document(chat, SHERNAYEV, text.encode(), "forum.toml")
+    assert calls[-1].text == "This command is for the organisers only."
+    assert await snapshot(chat) == before
