@@ -43,6 +43,11 @@ def _delegate_block(delegate: Delegate, forum: Forum, username: str) -> str:
         lines.append("✅ " + esc(_("registered")))
     else:
         lines.append("— " + esc(_("not registered")))
+    if delegate.source == "shared":
+        # Not on the organisers' list: they joined with DELEGATION_CODE under their Telegram name.
+        lines.append("🔓 " + esc(_("joined with the shared delegation code")))
+    if delegate.blocked_at is not None:
+        lines.append("⛔ " + esc(_("has blocked the bot")))
     if delegate.code:
         lines.append(esc(invite_link(username, delegate.code)))
     return "\n".join(lines)

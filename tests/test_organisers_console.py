@@ -376,3 +376,14 @@ async def test_import_document_from_a_delegate_is_refused_as_organisers_only(cha
     calls = await send_document(chat, SHERNAYEV, text.encode(), "forum.toml")
     assert calls[-1].text == "This command is for the organisers only."
     assert await snapshot(chat) == before
+
+
+async def test_delegates_list_shows_shared_code_joiners_and_blocked_people(chat: Chat) -> None:
+    await chat.register(STRANGER, "dushanbe2023", first_name="Dilnoza")
+    joined = await delegates.by_telegram_id(chat.app.db, STRANGER)
+    assert joined is not None
+    await delegates.mark_blocked(chat.app.db, joined.id, datetime(2023, 9, 14, tzinfo=UTC))
+    text = "\n".join(c.text for c in await chat.send(ORGANISER_ID, "/delegates"))
+    block = text.split("Dilnoza", 1)[1].split("\n\n", 1)[0]
+    assert "joined with the shared delegation code" in block
+    assert "has blocked the bot" in block
