@@ -184,14 +184,17 @@ def planned_briefings(
 ) -> list[PlannedBriefing]:
     """One briefing per reachable delegate with reminders on, per day they have events."""
     planned: list[PlannedBriefing] = []
+    # Each event's day once, and the days once per audience group: delegates share groups,
+    # and a day per (delegate, event) cost 0.3 s at every wake-up for 1,000 x 200.
+    active = [(e, local_day(e.starts, tz)) for e in events if e.is_active]
+    days_of: dict[str | None, set[date]] = {}
     for delegate in delegates:
         if not (reachable(delegate) and delegate.reminders_on):
             continue
-        days = {
-            local_day(e.starts, tz)
-            for e in events
-            if e.is_active and in_audience(e, delegate.group)
-        }
+        days = days_of.get(delegate.group)
+        if days is None:
+            days = {day for e, day in active if in_audience(e, delegate.group)}
+            days_of[delegate.group] = days
         planned.extend(PlannedBriefing(delegate.id, d, briefing_due_at(d, tz)) for d in days)
     planned.sort(key=lambda b: (b.due_at, b.delegate_id))
     return planned
