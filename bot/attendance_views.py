@@ -11,10 +11,37 @@ from datetime import datetime
 from aiogram.utils.i18n import gettext as _
 
 from bot.texts import bold, current_locale, day_label, esc, fmt, hhmm, italic
-from schedule.attendance import CHECK_IN_OPENS, Refusal, RollCall, RollCallEntry
+from schedule.attendance import (
+    CHECK_IN_OPENS,
+    AttendanceRecord,
+    Refusal,
+    RollCall,
+    RollCallEntry,
+)
 from schedule.model import Event, Forum
 
 MESSAGE_LIMIT = 4000  # Telegram allows 4096; leave room
+ALERT_LIMIT = 200  # Telegram refuses a callback answer longer than this (UTF-16 units)
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_alert(template: str, /, **values: str) -> str:
+    """Fill a plain toast or alert, shortening its longest value (a title, a name) so the
+    whole fits Telegram's limit: a longer answer is refused, and the press looks failed."""
+    text = template.format(**values)
+    if _units(text) <= ALERT_LIMIT or not values:
+        return text
+    key = max(values, key=lambda k: len(values[k]))
+    value = values[key]
+    while value:
+        value = value[:-1].rstrip()
+        text = template.format(**{**values, key: value + "…"})
+        if _units(text) <= ALERT_LIMIT:
+            return text
+    return text[:ALERT_LIMIT]  # only a translation longer than the limit gets here
 
 
 def plain_title(event: Event) -> str:
@@ -33,6 +60,22 @@ def checked_in_text(event: Event, forum: Forum, at: datetime, *, new: bool) -> s
         title=plain_title(event),
         time=time,
     )
+
+
+def card_status(record: AttendanceRecord | None, forum: Forum) -> str:
+    """The delegate's own answer and check-in, for the event card ("" when neither)."""
+    if record is None:
+        return ""
+    lines = []
+    if record.rsvp == "yes":
+        lines.append("👍 " + esc(_("Your answer: you will attend.")))
+    elif record.rsvp == "no":
+        lines.append("🙅 " + esc(_("Your answer: you cannot attend.")))
+    since = record.present_since
+    if since is not None:
+        time = hhmm(since, forum.timezone)
+        lines.append("✅ " + fmt(_("You are checked in ({time})."), time=time))
+    return "\n".join(lines)
 
 
 def nothing_open_text(forum: Forum, upcoming: Event | None) -> str:
@@ -66,11 +109,14 @@ def check_in_refusal_alert(
     if refusal == "audience":
         return _("This event is not in your programme, so you cannot check in to it.")
     if now < event.starts - CHECK_IN_OPENS:
-        return _("Check-in for {title} opens at {time}. Nothing was recorded.").format(
-            title=plain_title(event), time=hhmm(event.starts - CHECK_IN_OPENS, forum.timezone)
+        return fit_alert(
+            _("Check-in for {title} opens at {time}. Nothing was recorded."),
+            title=plain_title(event),
+            time=hhmm(event.starts - CHECK_IN_OPENS, forum.timezone),
         )
-    return _("{title} has ended; check-in is closed. Nothing was recorded.").format(
-        title=plain_title(event)
+    return fit_alert(
+        _("{title} has ended; check-in is closed. Nothing was recorded."),
+        title=plain_title(event),
     )
 
 
@@ -79,19 +125,23 @@ def rsvp_refusal_alert(refusal: Refusal, event: Event | None) -> str:
         return _("This event is no longer in the programme. Nothing was recorded.")
     if refusal == "audience":
         return _("This event is not in your programme.")
-    return _("{title} has already started; the answer can no longer be changed.").format(
-        title=plain_title(event)
+    return fit_alert(
+        _("{title} has already started; the answer can no longer be changed."),
+        title=plain_title(event),
     )
 
 
 def rsvp_toast(event: Event, answer: str) -> str:
     if answer == "yes":
-        return _("Noted: you will attend {title}. You can change this until it starts.").format(
-            title=plain_title(event)
-        )
-    return _("Noted: you cannot attend {title}. You can change this until it starts.").format(
-        title=plain_title(event)
-    )
+        template = _("Noted: you will attend {title}. You can change this until it starts.")
+    else:
+        template = _("Noted: you cannot attend {title}. You can change this until it starts.")
+    return fit_alert(template, title=plain_title(event))
+
+
+def mark_toast(name: str, *, present: bool) -> str:
+    template = _("{name} marked present.") if present else _("{name} marked absent.")
+    return fit_alert(template, name=name)
 
 
 def counts_line(call: RollCall) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiosqlite
 
+from db.audit import append as append_log
 from db.connection import Database, from_db, to_db
 from schedule.attendance import AttendanceRecord, Rsvp
 
@@ -76,14 +77,19 @@ async def set_rsvp(
 
 
 async def check_in(db: Database, event_id: str, delegate_id: int, now: datetime) -> CheckIn:
-    """Record the first check-in; a later one keeps the first time and reports ``new=False``."""
+    """Record the first check-in; a later one keeps the first time and reports ``new=False``.
+
+    After an organiser's "absent" mark, a check-in counts again (with its new time): the
+    delegate has come back, and the latest evidence wins.
+    """
     async with db.transaction() as conn:
-        # The WHERE makes the conflict branch a no-op once checked in, so the row count says
+        # The WHERE makes the conflict branch a no-op while checked in, so the row count says
         # whether this call was the one that checked the delegate in.
         async with conn.execute(
             "INSERT INTO attendance (event_id, delegate_id, checked_in_at) VALUES (?, ?, ?) "
             "ON CONFLICT (event_id, delegate_id) DO UPDATE "
-            "SET checked_in_at = excluded.checked_in_at WHERE checked_in_at IS NULL",
+            "SET checked_in_at = excluded.checked_in_at WHERE checked_in_at IS NULL "
+            "OR (present = 0 AND marked_at >= checked_in_at)",
             (event_id, delegate_id, to_db(now)),
         ) as cur:
             new = cur.rowcount == 1
@@ -98,8 +104,10 @@ async def mark(
     present: bool,
     organiser_id: int,
     now: datetime,
+    log_detail: str,
 ) -> AttendanceRecord:
-    """An organiser marks a delegate present or absent; the row keeps who and when."""
+    """An organiser marks a delegate present or absent; the row keeps who and when, and the
+    organisers' log gets ``log_detail`` in the same transaction (both or neither)."""
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO attendance (event_id, delegate_id, present, marked_by, marked_at) "
@@ -108,6 +116,7 @@ async def mark(
             "marked_at = excluded.marked_at",
             (event_id, delegate_id, int(present), organiser_id, to_db(now)),
         )
+        await append_log(conn, organiser_id, "mark", log_detail, now)
         return await _read(conn, event_id, delegate_id)
 
 

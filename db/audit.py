@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from db.connection import Database, from_db, to_db
 
 
@@ -17,14 +19,23 @@ class LogEntry:
     at: datetime
 
 
+async def append(
+    conn: aiosqlite.Connection, organiser_id: int, action: str, detail: str, now: datetime
+) -> None:
+    """Append one line inside the caller's transaction, so an action and its line are kept
+    or lost together."""
+    await conn.execute(
+        "INSERT INTO organiser_log (organiser_id, action, detail, at) VALUES (?, ?, ?, ?)",
+        (organiser_id, action, detail, to_db(now)),
+    )
+
+
 async def log_action(
     db: Database, organiser_id: int, action: str, detail: str, now: datetime
 ) -> None:
     """Append one line to the log (``action`` a short word like "mark", ``detail`` free text)."""
-    await db.execute(
-        "INSERT INTO organiser_log (organiser_id, action, detail, at) VALUES (?, ?, ?, ?)",
-        (organiser_id, action, detail, to_db(now)),
-    )
+    async with db.transaction() as conn:
+        await append(conn, organiser_id, action, detail, now)
 
 
 async def recent(db: Database, limit: int = 20) -> list[LogEntry]:

@@ -17,7 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import attendance_views as views
 from bot.texts import current_locale, esc, fmt, hhmm
-from db import attendance, audit, delegates
+from db import attendance, delegates
 from db.connection import Database
 from handlers.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
 from handlers.filters import IsMember, IsOrganiser
@@ -158,8 +158,10 @@ def _roll_event(forum: Forum, event_id: str) -> Event | None:
 
 
 def _unknown_event(event_id: str, command: str) -> str:
+    # Ids are short; a pasted paragraph is cut so the reply stays within Telegram's limit.
+    shown = event_id if len(event_id) <= 40 else event_id[:39] + "…"
     return (
-        fmt(_("There is no event with the id {id}."), id=event_id)
+        fmt(_("There is no event with the id {id}."), id=shown)
         + "\n"
         + fmt(_("Send /{command} without an id to choose one."), command=command)
     )
@@ -283,17 +285,21 @@ async def mark_button(
     if recorded is None and not (person.active and in_audience(event, person.group)):
         await query.answer(_("This delegate is not in the event's audience."), show_alert=True)
         return
-    now = clock()
     present = bool(callback_data.present)
-    await attendance.mark(
-        db, event.id, person.id, present=present, organiser_id=query.from_user.id, now=now
-    )
     state = "present" if present else "absent"
-    await audit.log_action(
-        db, query.from_user.id, "mark", f"{event.id}: {person.name} (#{person.id}) {state}", now
+    # The organiser's Telegram name goes into the log: organisers need not be delegates,
+    # and /log otherwise shows only their id.
+    detail = f"{event.id}: {person.name} (#{person.id}) {state}, by {query.from_user.full_name}"
+    await attendance.mark(
+        db,
+        event.id,
+        person.id,
+        present=present,
+        organiser_id=query.from_user.id,
+        now=clock(),
+        log_detail=detail,
     )
-    toast = _("{name} marked present.") if present else _("{name} marked absent.")
-    await query.answer(toast.format(name=person.name))
+    await query.answer(views.mark_toast(person.name, present=present))
     if isinstance(query.message, Message):
         await _redraw_marks(query.message, db, event, callback_data.page)
 

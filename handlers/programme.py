@@ -11,18 +11,22 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import views
+from bot.attendance_views import card_status
 from bot.keyboards import Keyboard
 from bot.texts import bold, current_locale, day_label, esc, hhmm, short_day, split_message
+from db import attendance
+from db.connection import Database
 from handlers.callbacks import CheckInCb, DayCb, EventCb, RsvpCb, VenueCb
 from handlers.filters import IsMember
-from schedule.attendance import check_in_open, rsvp_open
-from schedule.model import Event, Forum
+from schedule.attendance import AttendanceRecord, check_in_open, rsvp_open
+from schedule.model import Delegate, Event, Forum
 from schedule.programme import Programme
 from schedule.rules import (
     Viewer,
     concerns,
     events_on,
     forum_days,
+    in_audience,
     nearest_day,
     next_event,
     visible_events,
@@ -51,10 +55,20 @@ def day_keyboard(
     return builder.as_markup()
 
 
-def card_keyboard(event: Event, forum: Forum, now: datetime | None = None) -> InlineKeyboardMarkup:
-    """Map and day buttons; with ``now``, also RSVP while it is open and Check in while open."""
+def card_keyboard(
+    event: Event,
+    forum: Forum,
+    now: datetime | None = None,
+    *,
+    attends: bool = True,
+    record: AttendanceRecord | None = None,
+) -> InlineKeyboardMarkup:
+    """Map and day buttons; with ``now``, also RSVP while it is open and Check in while open
+    and not yet checked in, when the reader ``attends`` (a delegate of its audience)."""
     builder = Keyboard()
     rows: list[int] = []
+    if not attends:
+        now = None
     if now is not None and rsvp_open(event, now):
         builder.button(
             text="✅ " + _("I'll attend"), callback_data=RsvpCb(event=event.id, answer="y")
@@ -63,7 +77,8 @@ def card_keyboard(event: Event, forum: Forum, now: datetime | None = None) -> In
             text="✖️ " + _("Can't attend"), callback_data=RsvpCb(event=event.id, answer="n")
         )
         rows.append(2)
-    if now is not None and check_in_open(event, now):
+    present = record is not None and record.is_present
+    if now is not None and check_in_open(event, now) and not present:
         builder.button(text="🙋 " + _("Check in"), callback_data=CheckInCb(event=event.id))
         rows.append(1)
     venue = forum.venue(event.venue)
@@ -73,6 +88,21 @@ def card_keyboard(event: Event, forum: Forum, now: datetime | None = None) -> In
     builder.button(text="🗓 " + short_day(day), callback_data=DayCb(day=day.strftime("%Y%m%d")))
     builder.adjust(*rows, 1)
     return builder.as_markup()
+
+
+async def _own_attendance(
+    db: Database, delegate: Delegate | None, event: Event
+) -> tuple[bool, AttendanceRecord | None]:
+    """Whether the reader can answer or check in to ``event``, and their record. Attendance
+    is personal: an organiser sees every card but answers only for their own events."""
+    if delegate is None or not in_audience(event, delegate.group):
+        return False, None
+    return True, await attendance.get(db, event.id, delegate.id)
+
+
+def _with_status(text: str, record: AttendanceRecord | None, forum: Forum) -> str:
+    status = card_status(record, forum)
+    return f"{text}\n\n{status}" if status else text
 
 
 async def _day_view(
@@ -127,17 +157,20 @@ async def show_event(
     programme: Programme,
     viewer: Viewer,
     clock: Callable[[], datetime],
+    db: Database,
+    delegate: Delegate | None = None,
 ) -> None:
     forum = await programme.forum()
     event = await programme.event(callback_data.id)
     if event is None or event.status == "removed" or not concerns(event, viewer):
         await query.answer(_("This event is no longer in your programme."), show_alert=True)
         return
+    attends, record = await _own_attendance(db, delegate, event)
     await query.answer()
     await query.bot.send_message(  # type: ignore[union-attr]
         query.from_user.id,
-        views.card_text(event, forum),
-        reply_markup=card_keyboard(event, forum, clock()),
+        _with_status(views.card_text(event, forum), record, forum),
+        reply_markup=card_keyboard(event, forum, clock(), attends=attends, record=record),
     )
 
 
@@ -158,7 +191,12 @@ async def show_venue(query: CallbackQuery, callback_data: VenueCb, programme: Pr
 
 
 async def next_(
-    message: Message, programme: Programme, viewer: Viewer, clock: Callable[[], datetime]
+    message: Message,
+    programme: Programme,
+    viewer: Viewer,
+    clock: Callable[[], datetime],
+    db: Database,
+    delegate: Delegate | None = None,
 ) -> None:
     forum = await programme.forum()
     now = clock()
@@ -166,8 +204,10 @@ async def next_(
     if upcoming is None:
         await message.answer(esc(_("Nothing more in the programme for you. Safe travels!")))
         return
+    attends, record = await _own_attendance(db, delegate, upcoming)
     await message.answer(
-        views.next_text(upcoming, forum, now), reply_markup=card_keyboard(upcoming, forum, now)
+        _with_status(views.next_text(upcoming, forum, now), record, forum),
+        reply_markup=card_keyboard(upcoming, forum, now, attends=attends, record=record),
     )
 
 

@@ -17,7 +17,7 @@ from schedule.model import Forum
 
 HEADER = (
     "event id",
-    "event",
+    "title",
     "start",
     "delegate",
     "position",

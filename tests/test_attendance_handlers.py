@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 from datetime import UTC, datetime
 
+from bot import attendance_views as views
 from db import attendance, audit, delegates
+from schedule.model import Localized
 from tests.conftest import ORGANISER_ID, Chat, FakeClock
 
 SHERNAYEV = 101  # group tict
@@ -310,3 +313,135 @@ async def test_a_mark_that_changes_nothing_is_not_an_error(chat: Chat, clock: Fa
     assert len(answers) == 1 and "marked present" in answers[0].params["text"]
     record = await attendance.get(chat.app.db, "mou-tut", me)
     assert record is not None and record.present is True
+
+
+async def test_a_check_in_after_an_absent_mark_counts_again(chat: Chat, clock: FakeClock) -> None:
+    """Checked in from the hotel, marked absent in the hall, then really there: the second
+    press records them present instead of saying "already checked in"."""
+    await _roll_call_state(chat, clock)  # checked in to mou-tut at 14:40
+    me = await _delegate_id(chat, SHERNAYEV)
+    await chat.press(ORGANISER_ID, f"am:mou-tut:{me}:0:1")
+    record = await attendance.get(chat.app.db, "mou-tut", me)
+    assert record is not None and not record.is_present
+    clock.advance(minutes=5)
+    calls = await chat.press(SHERNAYEV, "c:mou-tut")
+    assert "You are checked in to Signing" in calls[-1].text and "14:45" in calls[-1].text
+    record = await attendance.get(chat.app.db, "mou-tut", me)
+    assert record is not None and record.is_present and record.checked_in_at == clock.now
+    clock.advance(minutes=1)
+    calls = await chat.press(SHERNAYEV, "c:mou-tut")
+    assert "already checked in" in calls[-1].text and "14:45" in calls[-1].text
+    calls = await chat.send(ORGANISER_ID, "/attendance mou-tut")
+    assert "Present: 1" in calls[0].text
+
+
+async def test_mark_log_names_the_organiser(chat: Chat, clock: FakeClock) -> None:
+    await _roll_call_state(chat, clock)
+    me = await _delegate_id(chat, SHERNAYEV)
+    await chat.press(ORGANISER_ID, f"am:mou-tut:{me}:0:1", first_name="Dilshod <Org>")
+    (entry,) = await audit.recent(chat.app.db)
+    assert entry.organiser_id == ORGANISER_ID and entry.detail.endswith("by Dilshod <Org>")
+    calls = await chat.send(ORGANISER_ID, "/log")
+    assert "by Dilshod <Org>" in calls[-1].text  # escaped on the way, shown as written
+
+
+async def test_a_mark_and_its_log_line_are_kept_or_lost_together(
+    chat: Chat, clock: FakeClock
+) -> None:
+    await _roll_call_state(chat, clock)
+    me = await _delegate_id(chat, SHERNAYEV)
+    db = chat.app.db
+    async with db.transaction() as conn:
+        await conn.execute(
+            "CREATE TRIGGER log_fails BEFORE INSERT ON organiser_log "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+    calls = await chat.press(ORGANISER_ID, f"am:mou-tut:{me}:0:1")
+    assert any("something went wrong" in c.text for c in calls)
+    record = await attendance.get(db, "mou-tut", me)
+    assert record is not None and record.present is None and record.is_present
+    async with db.transaction() as conn:
+        await conn.execute("DROP TRIGGER log_fails")
+    await chat.press(ORGANISER_ID, f"am:mou-tut:{me}:0:1")
+    record = await attendance.get(db, "mou-tut", me)
+    assert record is not None and record.present is False
+    assert len(await audit.recent(db)) == 1
+
+
+async def test_the_card_shows_the_delegates_answer_and_check_in(
+    chat: Chat, clock: FakeClock
+) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    calls = await chat.press(SHERNAYEV, "e:mou-tut")
+    assert "Your answer" not in calls[-1].text and "checked in" not in calls[-1].text
+    await chat.press(SHERNAYEV, "r:mou-tut:n")
+    calls = await chat.press(SHERNAYEV, "e:mou-tut")
+    assert "Your answer: you cannot attend." in calls[-1].text
+    await chat.press(SHERNAYEV, "r:mou-tut:y")
+    calls = await chat.send(SHERNAYEV, "/next")
+    assert "Your answer: you will attend." in calls[-1].text
+    clock.now = MOU_CHECK_IN
+    calls = await chat.press(SHERNAYEV, "e:mou-tut")
+    assert "c:mou-tut" in [d for _, d in calls[-1].buttons()]
+    await chat.press(SHERNAYEV, "c:mou-tut")
+    calls = await chat.press(SHERNAYEV, "e:mou-tut")
+    assert "Your answer: you will attend." in calls[-1].text
+    assert "You are checked in (14:40)." in calls[-1].text
+    # Checked in: no button left to press.
+    assert "c:mou-tut" not in [d for _, d in calls[-1].buttons()]
+
+
+async def test_cards_offer_attendance_only_to_the_events_delegates(chat: Chat) -> None:
+    """Organisers see every card, but answer only for their own events: no buttons that
+    could only be refused."""
+    await chat.register(HEAD, "buzrukkhanov")  # no group
+    for user, event in ((ORGANISER_ID, "mou-tut"), (ORGANISER_ID, "opening-plenary")):
+        calls = await chat.press(user, f"e:{event}")
+        data = [d for _, d in calls[-1].buttons()]
+        assert calls[-1].name == "SendMessage" and data
+        assert not any(d.startswith(("r:", "c:")) for d in data if d), (user, event)
+    calls = await chat.send(ORGANISER_ID, "/next")
+    assert not any(d.startswith(("r:", "c:")) for _, d in calls[-1].buttons() if d)
+    calls = await chat.press(HEAD, "e:closing-plenary")
+    assert "r:closing-plenary:y" in [d for _, d in calls[-1].buttons()]
+
+
+LONG_TITLE = "Signing of an agreement " + "on very long and detailed matters, " * 8
+
+
+async def test_alerts_and_toasts_fit_telegrams_200_characters(
+    chat: Chat, clock: FakeClock
+) -> None:
+    """Telegram refuses a longer callback answer: the press would end in an error."""
+    forum = await chat.app.programme.forum()
+    mou = next(e for e in forum.events if e.id == "mou-tut")
+    long = dataclasses.replace(mou, title=Localized.plain(LONG_TITLE))
+    views_forum = dataclasses.replace(forum, events=(long,))
+    i18n = chat.app.i18n
+    texts = []
+    for lang in ("en", "ru", "uz"):
+        with i18n.context(), i18n.use_locale(lang):
+            texts += [
+                views.rsvp_toast(long, "yes"),
+                views.rsvp_toast(long, "no"),
+                views.rsvp_refusal_alert("closed", long),
+                views.check_in_refusal_alert("closed", long, views_forum, clock.now),
+                views.check_in_refusal_alert("closed", long, views_forum, long.ends),
+                views.mark_toast("Name " * 60, present=True),
+            ]
+    for text in texts:
+        assert len(text) <= 200 and "…" in text, text
+    assert texts[0].startswith("Noted: you will attend Signing of an agreement on very")
+    assert texts[3].endswith("opens at 14:00. Nothing was recorded.")
+    # Through the dispatcher: a long name in the organiser's toast.
+    await _roll_call_state(chat, clock)
+    person = await delegates.create_invited(chat.app.db, "Rector " * 40, "long", group="tict")
+    calls = await chat.press(ORGANISER_ID, f"am:mou-tut:{person.id}:1:1")
+    toast = _alert(calls)
+    assert len(toast) <= 200 and toast.endswith("… marked present.")
+
+
+async def test_an_overlong_event_id_is_cut_in_the_reply(chat: Chat) -> None:
+    calls = await chat.send(ORGANISER_ID, "/attendance " + "x" * 4090)
+    assert len(calls) == 1 and "There is no event with the id xxx" in calls[0].text
+    assert len(calls[0].params["text"]) < 200

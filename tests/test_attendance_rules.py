@@ -182,7 +182,7 @@ def test_csv_round_trips_cyrillic_uzbek_apostrophes_and_commas() -> None:
     by_name = {row[3]: dict(zip(HEADER, row, strict=True)) for row in rows[1:]}
     assert set(by_name) == set(names)
     first = by_name[names[0]]
-    assert first["event id"] == "mou" and first["event"] == "Меморандум, signing"
+    assert first["event id"] == "mou" and first["title"] == "Меморандум, signing"
     assert first["start"] == "2023-09-14T14:30+05:00"
     assert first["group"] == "Toshkent kimyo-texnologiya instituti, TKTI"
     assert first["RSVP"] == "yes" and first["checked in at"] == "2023-09-14T14:30+05:00"
