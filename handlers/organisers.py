@@ -12,13 +12,20 @@ from bot import views
 from bot.texts import bold, current_locale, day_label, esc, fmt, hhmm, split_message
 from db import audit
 from db.connection import Database
-from db.forum import ForumImportError, get_event, reschedule_event, set_event_status
+from db.forum import (
+    ForumImportError,
+    forum_hash,
+    get_event,
+    import_forum,
+    reschedule_event,
+    set_event_status,
+    stored_forum_hash,
+)
 from handlers.callbacks import EventCancelCb
 from handlers.filters import IsOrganiser
 from schedule.changes import ProgrammeChanges
 from schedule.clock import Clock
-from schedule.forum_file import ForumFileError
-from schedule.importing import import_forum_text
+from schedule.forum_file import ForumFileError, parse_forum
 from schedule.model import Event, Forum
 from schedule.moves import MoveError, parse_move
 from schedule.programme import Programme
@@ -180,7 +187,12 @@ async def import_file(
     data = await bot.download(document)
     try:
         text = data.read().decode("utf-8") if data is not None else ""
-        report = await import_forum_text(db, text, filename, clock())
+        forum = parse_forum(text, filename)
+        # The stored hash stays that of FORUM_FILE: it tells the next start whether the file
+        # on disk changed. Storing this upload's hash would make every restart re-import the
+        # older file on disk over this import (and tell everyone of the reversal).
+        source_hash = await stored_forum_hash(db) or forum_hash(text)
+        report = await import_forum(db, forum, source_hash=source_hash, now=clock())
     except UnicodeDecodeError:
         await message.answer(esc(_("The file is not UTF-8 text. Nothing was changed.")))
         return

@@ -387,3 +387,35 @@ async def test_delegates_list_shows_shared_code_joiners_and_blocked_people(chat:
     block = text.split("Dilnoza", 1)[1].split("\n\n", 1)[0]
     assert "joined with the shared delegation code" in block
     assert "has blocked the bot" in block
+
+
+async def test_an_imported_file_survives_a_restart(settings, clock) -> None:  # type: ignore[no-untyped-def]
+    """/import replaces the programme; a restart with FORUM_FILE unchanged on disk must not
+    re-import that older file over it (nor tell everyone of the reversal)."""
+    from bot.app import create_app
+
+    first = await create_app(settings, session=RecordingSession(), clock=clock)
+    chat = Chat(first, first.bot.session)  # type: ignore[arg-type]
+    try:
+        await chat.register(SHERNAYEV, "tict-shernayev")
+        text = SAMPLE_FORUM_PATH.read_text(encoding="utf-8")
+        changed = text.replace("starts = 2023-09-14T14:30:00", "starts = 2023-09-14T14:00:00", 1)
+        calls = await send_document(chat, ORGANISER_ID, changed.encode(), "forum.toml")
+        assert "0 added, 1 changed, 0 removed" in calls[-1].text
+        await first.dispatcher["notifier"].idle()  # the notice of the import goes now
+    finally:
+        await first.stop()
+        await first.close()
+    session = RecordingSession()
+    again = await create_app(settings, session=session, clock=clock)
+    try:
+        assert again.import_report is None
+        await again.start()
+        await again.dispatcher["notifier"].idle()
+        event = await get_event(again.db, "mou-tut")
+        assert event is not None and event.starts == datetime(2023, 9, 14, 9, 0, tzinfo=UTC)
+        # No notice of a reversal: the start has nothing to tell about mou-tut.
+        assert not any("14:30" in c.text for c in session.sent("SendMessage", chat_id=SHERNAYEV))
+    finally:
+        await again.stop()
+        await again.close()
