@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -32,6 +32,7 @@ from schedule.clock import Clock, utc_now
 from schedule.model import Delegate, Event, Forum
 from schedule.programme import NoForumError, Programme
 from schedule.reminders import (
+    Announced,
     NoticeFacts,
     briefing_due_at,
     briefing_events,
@@ -43,6 +44,7 @@ from schedule.reminders import (
     planned_briefings,
     planned_reminders,
     reminder_due_at,
+    unannounced,
 )
 from schedule.rules import forum_days
 
@@ -119,6 +121,7 @@ class Notifier:
                 "%s %s to delegate %s was interrupted by a stop while sending; not resent",
                 row.kind, row.key, row.delegate_id,
             )  # fmt: skip
+        await self.announce()
         await self.resync()
         self._spawn(self.send_pending_notices())
         await self.run_due()
@@ -251,26 +254,40 @@ class Notifier:
     # ------------------------------------------------------------ change notices
 
     async def on_changes(self, changes: Sequence[EventChange]) -> None:
-        """Queue one notice per change and recipient (an outbox), resync the jobs, send."""
-        now = self.clock()
-        stamps = await deliveries.event_stamps(self.db)
-        people = await delegates.list_delegates(self.db, registered_only=True)
-        items: list[Item] = []
-        for change in changes:
-            before, after = change.before, change.after
-            if not change.notice_worthy or max(before.ends, after.ends) <= now:
-                continue
-            stamp = stamps.get(after.id)
-            key = notice_key(before, after, stamp.updated_at if stamp else "")
-            items.extend(
-                Item("notice", key, d.id, now, after.id)
-                for d in notice_recipients(before, after, people)
-            )
-        if items:
-            await deliveries.enqueue(self.db, items, now)
+        """Queue the notices of what changed (an outbox), resync the jobs, send.
+
+        ``changes`` only says that something changed: what delegates are told comes from
+        comparing the programme with what they were last told (:meth:`announce`).
+        """
+        queued = await self.announce()
         await self.resync()
-        if items and not self._stopping:
+        if queued and not self._stopping:
             self._spawn(self.send_pending_notices())
+
+    async def announce(self) -> int:
+        """Queue one notice per untold change and recipient; returns how many were queued.
+
+        Also run at start: a change committed by a process that stopped before its notices
+        were queued (a crash after an import, ``python -m bot import``) is told then.
+        """
+        now = self.clock()
+        people = await delegates.list_delegates(self.db, registered_only=True)
+
+        def plan(
+            events: Sequence[Event],
+            announced: Mapping[str, Announced],
+            versions: Mapping[str, str],
+        ) -> tuple[list[Event], list[Item]]:
+            record, tell = unannounced(events, announced, now)
+            items = [
+                Item("notice", notice_key(before, after, versions.get(after.id, "")), d.id,
+                     now, after.id)
+                for before, after in tell
+                for d in notice_recipients(before, after, people)
+            ]  # fmt: skip
+            return record, items
+
+        return await deliveries.announce(self.db, plan, now)
 
     async def send_pending_notices(self) -> FanOut:
         result = FanOut()

@@ -11,12 +11,16 @@ message the sender refused during shutdown); they are claimed like new ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from db.connection import Database, from_db, to_db
+from db.forum import list_events
+from schedule.model import Event
+from schedule.reminders import Announced
 
 DeliveryKind = Literal["reminder", "briefing", "notice"]
 DeliveryStatus = Literal[
@@ -198,3 +202,59 @@ async def event_stamps(db: Database) -> dict[str, EventStamps]:
         r["id"]: EventStamps(from_db(r["scheduled_at"]), r["updated_at"])  # type: ignore[arg-type]
         for r in rows
     }
+
+
+# What to record as announced and which notices to queue, given the events, what their
+# audiences last knew and each event row's version (``updated_at``).
+AnnouncePlan = Callable[
+    [Sequence[Event], Mapping[str, Announced], Mapping[str, str]],
+    tuple[Sequence[Event], Sequence[Item]],
+]
+
+
+async def announce(db: Database, plan: AnnouncePlan, now: datetime) -> int:
+    """Read the programme and what was announced of it, queue the notices ``plan`` asks for
+    and record their events as announced, in one transaction: a change is never recorded as
+    told without its notices queued, nor queued twice. Returns the notices added."""
+    added = 0
+    async with db.transaction() as conn:
+        events = await list_events(db, include_inactive=True)  # same connection, same lock
+        async with conn.execute("SELECT id, updated_at FROM event") as cur:
+            versions = {r["id"]: r["updated_at"] for r in await cur.fetchall()}
+        async with conn.execute(
+            "SELECT event_id, starts_at, ends_at, venue_id, audience, status FROM event_announced"
+        ) as cur:
+            announced = {r["event_id"]: _announced(r) for r in await cur.fetchall()}
+        record, items = plan(events, announced, versions)
+        for event in record:
+            await conn.execute(
+                "INSERT INTO event_announced"
+                " (event_id, starts_at, ends_at, venue_id, audience, status)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (event_id) DO UPDATE SET starts_at = excluded.starts_at,"
+                " ends_at = excluded.ends_at, venue_id = excluded.venue_id,"
+                " audience = excluded.audience, status = excluded.status",
+                (
+                    event.id, to_db(event.starts), to_db(event.ends), event.venue,
+                    None if event.audience is None else json.dumps(list(event.audience)),
+                    event.status,
+                ),
+            )  # fmt: skip
+        for item in items:
+            async with conn.execute(
+                _INSERT + " ON CONFLICT (kind, key, delegate_id) DO NOTHING",
+                _values(item, "pending", now),
+            ) as cur:
+                added += cur.rowcount
+    return added
+
+
+def _announced(row: Any) -> Announced:
+    audience = row["audience"]
+    return Announced(
+        starts=from_db(row["starts_at"]),  # type: ignore[arg-type]  # NOT NULL
+        ends=from_db(row["ends_at"]),  # type: ignore[arg-type]
+        venue=row["venue_id"],
+        audience=None if audience is None else tuple(json.loads(audience)),
+        status=row["status"],
+    )

@@ -133,6 +133,29 @@ MIGRATIONS: tuple[str, ...] = (
         at TEXT NOT NULL
     );
     """,
+    # 2: what each event's audience was last told of its time, place and status. A change
+    # committed but not yet announced (a crash after an import, an offline import) is found
+    # and announced at the next start; existing events count as announced.
+    """
+    CREATE TABLE event_announced (
+        event_id TEXT PRIMARY KEY,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        venue_id TEXT,
+        audience TEXT,                  -- JSON list of group ids; NULL = whole delegation
+        status TEXT NOT NULL
+    );
+    INSERT INTO event_announced (event_id, starts_at, ends_at, venue_id, audience, status)
+        SELECT id, starts_at, ends_at, venue_id, audience, status FROM event;
+    -- A new event is known as first stored, in the transaction that adds it: its first
+    -- change is told as a change, whoever adds it and whenever the notifier runs.
+    CREATE TRIGGER event_announced_on_insert AFTER INSERT ON event BEGIN
+        INSERT OR IGNORE INTO event_announced
+            (event_id, starts_at, ends_at, venue_id, audience, status)
+        VALUES
+            (NEW.id, NEW.starts_at, NEW.ends_at, NEW.venue_id, NEW.audience, NEW.status);
+    END;
+    """,
 )
 
 

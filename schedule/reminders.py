@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from schedule.model import Delegate, Event
+from schedule.model import Delegate, Event, EventStatus
 from schedule.rules import in_audience, local_day
 
 BRIEFING_TIME = time(8, 0)
@@ -215,6 +215,58 @@ def due_briefings(
 
 
 # ---------------------------------------------------------------- change notices
+
+
+@dataclass(frozen=True, slots=True)
+class Announced:
+    """What an event's audience was last told of it (or first saw of it)."""
+
+    starts: datetime
+    ends: datetime
+    venue: str | None
+    audience: tuple[str, ...] | None
+    status: EventStatus
+
+    @classmethod
+    def of(cls, event: Event) -> Announced:
+        return cls(event.starts, event.ends, event.venue, event.audience, event.status)
+
+
+def unannounced(
+    events: Iterable[Event], announced: Mapping[str, Announced], now: datetime
+) -> tuple[list[Event], list[tuple[Event, Event]]]:
+    """(events whose state is to be recorded as announced, (before, after) to tell).
+
+    Compares each event with what its audience last knew, whatever changed it and however
+    many times: a move and a move back untold are nothing to tell, two moves untold are one
+    notice. A new event is recorded silently; so is a change to an event that is over, or
+    one that leaves it inactive, or that touches neither its time, place nor status.
+    """
+    record: list[Event] = []
+    tell: list[tuple[Event, Event]] = []
+    for event in events:
+        known = announced.get(event.id)
+        if known == Announced.of(event):
+            continue
+        record.append(event)
+        if known is None:
+            continue
+        before = replace(
+            event,
+            starts=known.starts,
+            ends=known.ends,
+            venue=known.venue,
+            audience=known.audience,
+            status=known.status,
+        )
+        told = (before.starts, before.venue, before.status)
+        if (
+            told != (event.starts, event.venue, event.status)
+            and (before.is_active or event.is_active)
+            and max(before.ends, event.ends) > now
+        ):
+            tell.append((before, event))
+    return record, tell
 
 
 def notice_recipients(before: Event, after: Event, delegates: Iterable[Delegate]) -> list[Delegate]:

@@ -7,7 +7,10 @@ TUT is at 14:30 local (09:30 UTC), for the group "tict" only; the closing plenar
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from aiogram.exceptions import TelegramForbiddenError
 
@@ -17,6 +20,7 @@ from bot.settings import Settings
 from db import delegates, deliveries
 from db.connection import open_db
 from db.forum import get_event, reschedule_event, set_event_status
+from db.migrations import MIGRATIONS
 from handlers.callbacks import RemindersCb
 from schedule.importing import import_forum_text, import_if_changed
 from tests.conftest import Chat, FakeClock
@@ -281,3 +285,105 @@ async def test_reminders_of_an_event_that_started_during_downtime_are_skipped(
     finally:
         await again.stop()
         await again.close()
+
+
+async def test_change_imported_but_not_announced_before_a_crash_is_announced_at_restart(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    app = await create_app(settings, session=RecordingSession(), clock=clock)
+    await started(Chat(app, app.bot.session))  # type: ignore[arg-type]
+    await app.stop()
+    await app.close()
+    # The forum file now moves the signing; the bot imports it at start and crashes before
+    # App.start could queue the notices. The next start sees the same file: no report.
+    moved = tmp_path / "moved.toml"
+    moved.write_text(
+        settings.forum_file.read_text(encoding="utf-8").replace(
+            "starts = 2023-09-14T14:30:00", "starts = 2023-09-14T14:45:00", 1
+        ),
+        encoding="utf-8",
+    )
+    settings = dataclasses.replace(settings, forum_file=moved)
+    crashed = await create_app(settings, session=RecordingSession(), clock=clock)
+    assert crashed.import_report is not None and crashed.import_report.changed
+    await crashed.close()
+
+    for attempt in range(2):
+        session = RecordingSession()
+        again = await create_app(settings, session=session, clock=clock)
+        assert again.import_report is None
+        try:
+            await again.start()
+            await notifier(again).idle()
+        finally:
+            await again.stop()
+            await again.close()
+        notices = about(session.calls, "Moved")
+        if attempt == 0:
+            [notice] = notices
+            assert notice.chat_id == SHERNAYEV and "now 14:45, was 14:30" in notice.text
+        else:
+            assert notices == []  # told once, whatever the number of restarts
+
+
+async def test_change_back_before_it_is_announced_tells_nobody(
+    chat: Chat, clock: FakeClock
+) -> None:
+    app = (await started(chat)).app
+    later = MOU_AT + timedelta(hours=1)
+    await reschedule_event(app.db, "mou-tut", later, later + timedelta(minutes=30), clock())
+    change = await reschedule_event(
+        app.db, "mou-tut", MOU_AT, MOU_AT + timedelta(minutes=30), clock()
+    )
+    assert change is not None
+    await app.changes.apply([change])
+    await notifier(app).idle()
+    assert about(chat.session.calls, "Moved") == []
+
+
+async def test_events_of_a_database_older_than_the_announced_state_count_as_told(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v1.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(f"BEGIN;\n{MIGRATIONS[0]}\nPRAGMA user_version = 1;\nCOMMIT;")
+    conn.execute(
+        "INSERT INTO event (id, kind, title, starts_at, ends_at, venue_id, audience, status,"
+        " scheduled_at, updated_at) VALUES ('mou', 'signing', '{\"en\": \"MoU\"}',"
+        " '2023-09-14T09:30:00.000000Z', '2023-09-14T10:00:00.000000Z', 'tut', '[\"tict\"]',"
+        " 'scheduled', '2023-09-01T00:00:00.000000Z', '2023-09-01T00:00:00.000000Z')"
+    )
+    conn.commit()
+    conn.close()
+    db = await open_db(path)
+    try:
+        row = await db.fetchone("SELECT * FROM event_announced WHERE event_id = 'mou'")
+        assert row is not None
+        assert (row["starts_at"], row["venue_id"], row["audience"], row["status"]) == (
+            "2023-09-14T09:30:00.000000Z", "tut", '["tict"]', "scheduled",
+        )  # fmt: skip
+    finally:
+        await db.close()
+
+
+async def test_an_event_added_by_a_reimport_is_told_of_its_first_move(
+    chat: Chat, clock: FakeClock, settings: Settings
+) -> None:
+    app = (await started(chat)).app
+    text = settings.forum_file.read_text(encoding="utf-8")
+    added = text.replace(
+        '[[event]]\nid = "mou-tut"',
+        '[[event]]\nid = "extra"\nkind = "lecture"\ntitle = { en = "Extra lecture" }\n'
+        'starts = 2023-09-14T17:00:00\nends = 2023-09-14T18:00:00\n\n[[event]]\nid = "mou-tut"',
+        1,
+    )
+    report = await import_forum_text(app.db, added, "added.toml", clock())
+    assert report.added == ("extra",) and report.changed == ()
+    await app.changes.apply(report.changed)
+    later = datetime(2023, 9, 14, 13, 0, tzinfo=UTC)  # 18:00 local
+    change = await reschedule_event(app.db, "extra", later, later + timedelta(hours=1), clock())
+    assert change is not None
+    await app.changes.apply([change])
+    await notifier(app).idle()
+    notices = about(chat.session.calls, "Moved: Extra lecture now 18:00, was 17:00")
+    assert sorted(c.chat_id for c in notices) == [SHERNAYEV, HEAD, RECTOR]

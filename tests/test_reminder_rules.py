@@ -12,6 +12,7 @@ import pytest
 
 from schedule.model import Delegate, Event, Localized
 from schedule.reminders import (
+    Announced,
     briefing_due_at,
     due_briefings,
     due_reminders,
@@ -21,6 +22,7 @@ from schedule.reminders import (
     planned_briefings,
     planned_reminders,
     reminder_key,
+    unannounced,
 )
 
 DUSHANBE = ZoneInfo("Asia/Dushanbe")  # UTC+5
@@ -225,3 +227,30 @@ def test_notices_reach_the_audience_before_or_after_even_with_reminders_off() ->
     ]
     assert [d.id for d in notice_recipients(before, after, people)] == [1]
     assert notice_key(before, after, "a") != notice_key(before, after, "b")
+
+
+def test_unannounced_changes_compare_with_what_the_audience_last_knew() -> None:
+    start = T0 + timedelta(hours=3)
+    told = event(start)
+    known = {"mou": Announced.of(told)}
+    # Nothing changed, or only what notices do not speak of: nothing to record or tell.
+    assert unannounced([told], known, T0) == ([], [])
+    longer = event(start, ends=start + timedelta(hours=1))
+    assert unannounced([longer], known, T0) == ([longer], [])
+    # A new event is recorded silently.
+    other = event(start, id="other")
+    assert unannounced([other], known, T0) == ([other], [])
+    # Two moves nobody heard of are one notice, from what they knew to what is now.
+    twice = event(start + timedelta(hours=2))
+    record, tell = unannounced([twice], known, T0)
+    assert record == [twice] and tell == [(told, twice)]
+    # A move and a move back: nothing to tell.
+    assert unannounced([told], {"mou": Announced.of(twice)}, T0)[1] == [(twice, told)]
+    assert unannounced([told], known, T0) == ([], [])
+    # Over already, or off and still off: recorded, not told.
+    assert unannounced([twice], known, start + timedelta(hours=3)) == ([twice], [])
+    off = event(start, status="cancelled")
+    removed = event(start, status="removed")
+    assert unannounced([removed], {"mou": Announced.of(off)}, T0) == ([removed], [])
+    # Cancelled: told, to the audience it had.
+    assert unannounced([off], known, T0) == ([off], [(told, off)])
