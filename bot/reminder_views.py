@@ -64,16 +64,29 @@ def reminder_keyboard(
     return builder.as_markup()
 
 
+BRIEFING_LIMIT = 4000  # Telegram allows 4096 characters; the briefing is one message
+
+
 def briefing_text(forum: Forum, day: date, events: list[Event]) -> str:
-    parts = ["☀️ " + bold(fmt(_("Good morning! Your programme for {day}"), day=day_label(day)))]
-    for event in events:
-        line = views.event_line(event, forum)
+    """The day's agenda in one message: a long day loses its protocol lines first, then its
+    last events, named by count and pointing to /schedule."""
+    head = "☀️ " + bold(fmt(_("Good morning! Your programme for {day}"), day=day_label(day)))
+    foot = italic(fmt(_("Times are {city} time."), city=forum.city))
+    lines = [views.event_line(event, forum) for event in events]
+    full = []
+    for line, event in zip(lines, events, strict=True):
         protocol = views.protocol_lines(event, forum)
-        if protocol:
-            line += "\n" + "\n".join("      " + p for p in protocol)
-        parts.append(line)
-    parts.append(italic(fmt(_("Times are {city} time."), city=forum.city)))
-    return "\n\n".join(parts)
+        full.append(line + "".join("\n      " + p for p in protocol))
+    text = "\n\n".join([head, *full, foot])
+    if len(text) <= BRIEFING_LIMIT:
+        return text
+    text = "\n\n".join([head, *lines, foot])
+    shown = len(lines)
+    while len(text) > BRIEFING_LIMIT and shown > 0:
+        shown -= 1
+        more = f"… +{len(lines) - shown} → /schedule"  # no words: every language reads it
+        text = "\n\n".join([head, *lines[:shown], more, foot])
+    return text
 
 
 def _when(moment: datetime, forum: Forum, *, with_day: bool) -> str:

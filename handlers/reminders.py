@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -100,10 +101,15 @@ async def change_reminders(
     assert updated is not None
     await query.answer(_("Saved."))
     if isinstance(query.message, Message):
-        await query.message.edit_text(
-            reminders_text(updated, configured),
-            reply_markup=reminders_keyboard(updated, configured),
-        )
+        try:
+            await query.message.edit_text(
+                reminders_text(updated, configured),
+                reply_markup=reminders_keyboard(updated, configured),
+            )
+        except TelegramBadRequest as error:
+            # A double tap, or a button of an older /reminders message: nothing to redraw.
+            if "not modified" not in error.message:
+                raise
 
 
 def create_router() -> Router:

@@ -11,8 +11,9 @@ import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from aiogram.exceptions import TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
 from bot.app import App, create_app
 from bot.notifier import Notifier
@@ -387,3 +388,53 @@ async def test_an_event_added_by_a_reimport_is_told_of_its_first_move(
     await notifier(app).idle()
     notices = about(chat.session.calls, "Moved: Extra lecture now 18:00, was 17:00")
     assert sorted(c.chat_id for c in notices) == [SHERNAYEV, HEAD, RECTOR]
+
+
+def test_a_long_days_briefing_stays_one_message_within_telegrams_limit(app: App) -> None:
+    from bot.reminder_views import briefing_text
+    from schedule.model import Event, Forum, Localized
+
+    tz = ZoneInfo("Asia/Dushanbe")
+    forum = Forum(name="F", city="Dushanbe", timezone=tz)
+    events = [
+        Event(
+            id=f"e{n}",
+            kind="lecture",
+            title=Localized.plain(f"Lecture {n} <" + "x" * 150),
+            starts=MOU_AT + timedelta(minutes=10 * n),
+            ends=MOU_AT + timedelta(minutes=10 * n + 5),
+            dress="Business formal " * 5,
+        )
+        for n in range(40)
+    ]
+    with app.i18n.context(), app.i18n.use_locale("en"):
+        text = briefing_text(forum, MOU_AT.date(), events)
+        short = briefing_text(forum, MOU_AT.date(), events[:2])
+    assert len(text) <= 4096
+    assert "Lecture 0 &lt;" in text and "Dress" not in text  # protocol lines go first
+    shown = sum(f"Lecture {n} " in text for n in range(40))
+    assert 0 < shown < 40 and f"… +{40 - shown} → /schedule" in text
+    assert "Dress: Business formal" in short and "/schedule" not in short
+
+
+async def test_reminders_double_tap_is_not_an_error(chat: Chat) -> None:
+    await started(chat)
+    shown: dict[object, str] = {}
+
+    def not_modified(method: object) -> Exception | None:
+        if type(method).__name__ != "EditMessageText":
+            return None
+        where, text = getattr(method, "message_id", None), str(getattr(method, "text", ""))
+        if shown.get(where) == text:
+            return TelegramBadRequest(method, "Bad Request: message is not modified")  # type: ignore[arg-type]
+        shown[where] = text
+        return None
+
+    chat.session.fail = not_modified
+    await chat.send(HEAD, "/reminders")
+    off = RemindersCb(action="off").pack()
+    await chat.press(HEAD, off)
+    calls = await chat.press(HEAD, off)  # the second tap of a double tap
+    answers = [str(c.params.get("text")) for c in calls if c.name == "AnswerCallbackQuery"]
+    assert answers == ["Saved."]  # not followed by "Sorry, something went wrong"
+    assert "Reminders are off" in chat.session.last_text(HEAD)
