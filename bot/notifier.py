@@ -261,8 +261,13 @@ class Notifier:
         """
         queued = await self.announce()
         await self.resync()
-        if queued and not self._stopping:
+        if self._stopping:
+            return
+        if queued:
             self._spawn(self.send_pending_notices())
+        # A reinstated event's reminders that fell due while it was off are settled now
+        # (sent late, or skipped if it has started), not at whatever job runs next.
+        self._spawn(self.run_due())
 
     async def announce(self) -> int:
         """Queue one notice per untold change and recipient; returns how many were queued.

@@ -438,3 +438,26 @@ async def test_reminders_double_tap_is_not_an_error(chat: Chat) -> None:
     answers = [str(c.params.get("text")) for c in calls if c.name == "AnswerCallbackQuery"]
     assert answers == ["Saved."]  # not followed by "Sorry, something went wrong"
     assert "Reminders are off" in chat.session.last_text(HEAD)
+
+
+async def test_reinstated_event_gets_its_overdue_reminder_at_once(
+    chat: Chat, clock: FakeClock
+) -> None:
+    app = (await started(chat)).app
+    change = await set_event_status(app.db, "mou-tut", "cancelled", clock())
+    assert change is not None
+    await app.changes.apply([change])
+    await notifier(app).idle()
+    clock.now = MOU_AT - timedelta(minutes=10)  # both reminders fell due while it was off
+    await notifier(app).run_due()
+    chat.session.clear()
+    change = await set_event_status(app.db, "mou-tut", "scheduled", clock())
+    assert change is not None
+    await app.changes.apply([change])
+    await notifier(app).idle()
+    [back] = about(chat.session.calls, "Back in the programme")
+    [late] = reminded(chat.session.calls, MOU)
+    assert back.chat_id == late.chat_id == SHERNAYEV and "in 10 minutes" in late.text
+    chat.session.clear()
+    await notifier(app).run_due()
+    assert chat.session.calls == []
