@@ -62,20 +62,23 @@ def checked_in_text(event: Event, forum: Forum, at: datetime, *, new: bool) -> s
     )
 
 
+RSVP_CHOSEN = " ✓"
+
+
+def rsvp_label(label: str, *, chosen: bool) -> str:
+    """An RSVP button's text, marked when it is the delegate's current answer."""
+    base = label.removesuffix(RSVP_CHOSEN)
+    return base + RSVP_CHOSEN if chosen else base
+
+
 def card_status(record: AttendanceRecord | None, forum: Forum) -> str:
-    """The delegate's own answer and check-in, for the event card ("" when neither)."""
-    if record is None:
+    """The delegate's check-in, for the event card ("" when not present). Their answer is
+    shown on the RSVP buttons, which are redrawn when it changes; a line of text would
+    go stale on the same card."""
+    since = record.present_since if record is not None else None
+    if since is None:
         return ""
-    lines = []
-    if record.rsvp == "yes":
-        lines.append("👍 " + esc(_("Your answer: you will attend.")))
-    elif record.rsvp == "no":
-        lines.append("🙅 " + esc(_("Your answer: you cannot attend.")))
-    since = record.present_since
-    if since is not None:
-        time = hhmm(since, forum.timezone)
-        lines.append("✅ " + fmt(_("You are checked in ({time})."), time=time))
-    return "\n".join(lines)
+    return "✅ " + fmt(_("You are checked in ({time})."), time=hhmm(since, forum.timezone))
 
 
 def nothing_open_text(forum: Forum, upcoming: Event | None) -> str:

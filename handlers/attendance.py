@@ -3,6 +3,7 @@ roll-call, with buttons to mark people present or absent) and /export for organi
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ from schedule.model import Delegate, Event, Forum
 from schedule.programme import Programme
 from schedule.rules import Viewer, events_on, forum_days, in_audience, nearest_day
 
+log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
 MARKS_PER_PAGE = 30
 MAX_BUTTON_NAME = 40
@@ -135,6 +137,46 @@ async def rsvp_button(
         return
     await attendance.set_rsvp(db, event.id, delegate.id, answer, now)  # type: ignore[arg-type]
     await query.answer(views.rsvp_toast(event, answer))
+    if isinstance(query.message, Message):
+        await _show_answer(query.message, event.id, callback_data.answer)
+
+
+def marked_answer(
+    markup: InlineKeyboardMarkup | None, event_id: str, answer: str
+) -> InlineKeyboardMarkup | None:
+    """The same keyboard with this event's RSVP buttons marked for ``answer``; None when
+    there is nothing to change (no such buttons, or already marked so)."""
+    if markup is None:
+        return None
+    changed = False
+    rows = []
+    for row in markup.inline_keyboard:
+        new_row = []
+        for button in row:
+            try:
+                rsvp = RsvpCb.unpack(button.callback_data or "")
+            except (TypeError, ValueError):  # another button: a map pin, Check in...
+                rsvp = None
+            if rsvp is not None and rsvp.event == event_id:
+                text = views.rsvp_label(button.text, chosen=rsvp.answer == answer)
+                if text != button.text:
+                    button = button.model_copy(update={"text": text})
+                    changed = True
+            new_row.append(button)
+        rows.append(new_row)
+    return InlineKeyboardMarkup(inline_keyboard=rows) if changed else None
+
+
+async def _show_answer(message: Message, event_id: str, answer: str) -> None:
+    """Mark the chosen answer on the card or reminder that was pressed."""
+    markup = marked_answer(message.reply_markup, event_id, answer)
+    if markup is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+    except TelegramBadRequest as error:
+        # The answer is stored and confirmed; an old or identical keyboard is no error.
+        log.info("RSVP buttons not redrawn: %s", error.message)
 
 
 # --- organisers --------------------------------------------------------------------------

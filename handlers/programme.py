@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import views
-from bot.attendance_views import card_status
+from bot.attendance_views import card_status, rsvp_label
 from bot.keyboards import Keyboard
 from bot.texts import bold, current_locale, day_label, esc, hhmm, short_day, split_message
 from db import attendance
@@ -70,11 +70,14 @@ def card_keyboard(
     if not attends:
         now = None
     if now is not None and rsvp_open(event, now):
+        answer = record.rsvp if record is not None else None
         builder.button(
-            text="✅ " + _("I'll attend"), callback_data=RsvpCb(event=event.id, answer="y")
+            text=rsvp_label("✅ " + _("I'll attend"), chosen=answer == "yes"),
+            callback_data=RsvpCb(event=event.id, answer="y"),
         )
         builder.button(
-            text="✖️ " + _("Can't attend"), callback_data=RsvpCb(event=event.id, answer="n")
+            text=rsvp_label("✖️ " + _("Can't attend"), chosen=answer == "no"),
+            callback_data=RsvpCb(event=event.id, answer="n"),
         )
         rows.append(2)
     present = record is not None and record.is_present

@@ -10,10 +10,15 @@ import dataclasses
 import io
 from datetime import UTC, datetime
 
+from aiogram.methods import SendMessage
+
 from bot import attendance_views as views
+from bot.reminder_views import reminder_keyboard
 from db import attendance, audit, delegates
 from schedule.model import Localized
 from tests.conftest import ORGANISER_ID, Chat, FakeClock
+from tests.support import updates
+from tests.support.recording import Call
 
 SHERNAYEV = 101  # group tict
 HEAD = 102  # no group: only whole-delegation events
@@ -368,27 +373,85 @@ async def test_a_mark_and_its_log_line_are_kept_or_lost_together(
     assert len(await audit.recent(db)) == 1
 
 
+def _labels(call) -> dict[str, str]:
+    return {data: text for text, data in call.buttons() if data}
+
+
+async def _press_on(chat: Chat, user_id: int, data: str, shown: Call) -> list[Call]:
+    """Press a button of a message the bot sent (so the update carries its keyboard)."""
+    update = updates.callback(user_id, data)
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    message = query.message.model_copy(update={"reply_markup": shown.method.reply_markup})
+    query = query.model_copy(update={"message": message})
+    return await chat._feed(update.model_copy(update={"callback_query": query}))
+
+
 async def test_the_card_shows_the_delegates_answer_and_check_in(
     chat: Chat, clock: FakeClock
 ) -> None:
     await chat.register(SHERNAYEV, "tict-shernayev")
-    calls = await chat.press(SHERNAYEV, "e:mou-tut")
-    assert "Your answer" not in calls[-1].text and "checked in" not in calls[-1].text
-    await chat.press(SHERNAYEV, "r:mou-tut:n")
-    calls = await chat.press(SHERNAYEV, "e:mou-tut")
-    assert "Your answer: you cannot attend." in calls[-1].text
-    await chat.press(SHERNAYEV, "r:mou-tut:y")
-    calls = await chat.send(SHERNAYEV, "/next")
-    assert "Your answer: you will attend." in calls[-1].text
+    card = (await chat.press(SHERNAYEV, "e:mou-tut"))[-1]
+    assert _labels(card)["r:mou-tut:y"] == "✅ I'll attend"
+    assert _labels(card)["r:mou-tut:n"] == "✖️ Can't attend"
+    assert "checked in" not in card.text
+    # The answer is marked on the card that was pressed, and on every card after.
+    calls = await _press_on(chat, SHERNAYEV, "r:mou-tut:n", card)
+    (edit,) = [c for c in calls if c.name == "EditMessageReplyMarkup"]
+    assert _labels(edit)["r:mou-tut:n"] == "✖️ Can't attend ✓"
+    assert _labels(edit)["r:mou-tut:y"] == "✅ I'll attend"
+    assert _labels(edit)["v:tut"] == _labels(card)["v:tut"]  # the other buttons are kept
+    calls = await _press_on(chat, SHERNAYEV, "r:mou-tut:y", edit)
+    (edit,) = [c for c in calls if c.name == "EditMessageReplyMarkup"]
+    assert _labels(edit)["r:mou-tut:y"] == "✅ I'll attend ✓"
+    assert _labels(edit)["r:mou-tut:n"] == "✖️ Can't attend"
+    calls = await _press_on(chat, SHERNAYEV, "r:mou-tut:y", edit)  # the same again
+    assert [c.name for c in calls] == ["AnswerCallbackQuery"]
+    upcoming = (await chat.send(SHERNAYEV, "/next"))[-1]
+    assert _labels(upcoming)["r:mou-tut:y"] == "✅ I'll attend ✓"
     clock.now = MOU_CHECK_IN
     calls = await chat.press(SHERNAYEV, "e:mou-tut")
-    assert "c:mou-tut" in [d for _, d in calls[-1].buttons()]
+    assert "c:mou-tut" in _labels(calls[-1])
     await chat.press(SHERNAYEV, "c:mou-tut")
     calls = await chat.press(SHERNAYEV, "e:mou-tut")
-    assert "Your answer: you will attend." in calls[-1].text
     assert "You are checked in (14:40)." in calls[-1].text
     # Checked in: no button left to press.
-    assert "c:mou-tut" not in [d for _, d in calls[-1].buttons()]
+    assert "c:mou-tut" not in _labels(calls[-1])
+
+
+async def test_a_reminders_rsvp_buttons_show_the_answer(chat: Chat, clock: FakeClock) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    forum = await chat.app.programme.forum()
+    mou = next(e for e in forum.events if e.id == "mou-tut")
+    with chat.app.i18n.context(), chat.app.i18n.use_locale("en"):
+        markup = reminder_keyboard(mou, forum, clock.now, first=True)
+    shown = Call(SendMessage(chat_id=SHERNAYEV, text="⏰", reply_markup=markup), {})
+    calls = await _press_on(chat, SHERNAYEV, "r:mou-tut:n", shown)
+    (edit,) = [c for c in calls if c.name == "EditMessageReplyMarkup"]
+    assert _labels(edit)["r:mou-tut:n"].endswith(" ✓")
+    assert not _labels(edit)["r:mou-tut:y"].endswith(" ✓")
+
+
+async def test_a_failed_redraw_of_the_rsvp_buttons_is_not_an_error(
+    chat: Chat, clock: FakeClock
+) -> None:
+    from aiogram.exceptions import TelegramBadRequest
+
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    card = (await chat.press(SHERNAYEV, "e:mou-tut"))[-1]
+
+    def too_old(method: object) -> Exception | None:
+        if type(method).__name__ == "EditMessageReplyMarkup":
+            return TelegramBadRequest(method, "Bad Request: message can't be edited")  # type: ignore[arg-type]
+        return None
+
+    chat.session.fail = too_old
+    calls = await _press_on(chat, SHERNAYEV, "r:mou-tut:y", card)
+    assert [c.name for c in calls] == ["AnswerCallbackQuery", "EditMessageReplyMarkup"]
+    assert "you will attend" in calls[0].params["text"]
+    me = await _delegate_id(chat, SHERNAYEV)
+    record = await attendance.get(chat.app.db, "mou-tut", me)
+    assert record is not None and record.rsvp == "yes"
 
 
 async def test_cards_offer_attendance_only_to_the_events_delegates(chat: Chat) -> None:
