@@ -10,7 +10,9 @@ Two broadcasts at once interleave in the same sender, within the same overall ra
 from __future__ import annotations
 
 import asyncio
+import html as html_module
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +38,10 @@ log = logging.getLogger(__name__)
 
 INTERRUPTED_NOTE = "interrupted by a restart: may or may not have been delivered"
 MESSAGE_LIMIT = 4000
+# What Telegram accepts from a bot, counted without the HTML tags (see `visible_length`).
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+_TAG = re.compile(r"<[^<>]*>")
 
 
 class BroadcastService:
@@ -204,8 +210,12 @@ class BroadcastService:
         with self._locale(recipient.language or "en"):
             html = content.html
             if content.reminder_of is not None:
-                header = _("Reminder")
-                html = f"🔔 {bold(esc(header))}\n\n{html}"
+                label = _("Reminder")
+                header = f"🔔 {bold(esc(label))}\n\n"
+                # A message already at Telegram's limit goes without the header rather than
+                # being refused for everyone ("message is too long").
+                if visible_length(header + html) <= content_limit(content):
+                    html = header + html
             markup = None
             if broadcast.confirm:
                 builder = InlineKeyboardBuilder()
@@ -394,6 +404,18 @@ def content_method(
             chat_id=chat_id, document=content.file_id, caption=html, reply_markup=markup
         )
     return SendMessage(chat_id=chat_id, text=html, reply_markup=markup)
+
+
+def visible_length(html: str) -> int:
+    """How Telegram measures an HTML text against its limits: without the tags, entities
+    decoded, in UTF-16 code units (an emoji outside the BMP counts two)."""
+    text = html_module.unescape(_TAG.sub("", html))
+    return len(text.encode("utf-16-le")) // 2
+
+
+def content_limit(content: Content) -> int:
+    """Telegram's limit for this content: a message's text, or a caption."""
+    return TEXT_LIMIT if content.kind == "text" else CAPTION_LIMIT
 
 
 def pack_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:

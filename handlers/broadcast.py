@@ -6,9 +6,11 @@ recipients of that broadcast).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -45,14 +47,18 @@ def _audience_label(programme_group: str | None, group_name: str | None) -> str:
     return _("group {name}").format(name=group_name or programme_group)
 
 
-def preview_keyboard() -> InlineKeyboardMarkup:
+def preview_keyboard(draft: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="📣 " + _("Send"), callback_data=BroadcastFlowCb(action="send"))
+    builder.button(
+        text="📣 " + _("Send"), callback_data=BroadcastFlowCb(action="send", draft=draft)
+    )
     builder.button(
         text="✅ " + _("Send and ask for confirmation"),
-        callback_data=BroadcastFlowCb(action="confirm"),
+        callback_data=BroadcastFlowCb(action="confirm", draft=draft),
     )
-    builder.button(text="✖️ " + _("Cancel"), callback_data=BroadcastFlowCb(action="cancel"))
+    builder.button(
+        text="✖️ " + _("Cancel"), callback_data=BroadcastFlowCb(action="cancel", draft=draft)
+    )
     builder.adjust(1)
     return builder.as_markup()
 
@@ -115,6 +121,21 @@ async def draft(
     if content is None:
         await message.answer(esc(_("Please send a text, a photo or a document (or /cancel).")))
         return
+    length, limit = service.visible_length(content.html), service.content_limit(content)
+    if length > limit:
+        # A caption over 1024 (Telegram Premium allows more to people, not to bots) would be
+        # refused for every delegate; say so now, before anything is stored.
+        await message.answer(
+            fmt(
+                _(
+                    "This is {length} characters long; Telegram lets a bot send at most "
+                    "{limit} here. Please send a shorter version (or /cancel)."
+                ),
+                length=length,
+                limit=limit,
+            )
+        )
+        return
     data = await state.get_data()
     audience = data.get("audience")
     count = len(await broadcasts.audience(audience))
@@ -122,10 +143,19 @@ async def draft(
         await state.clear()
         await message.answer(esc(_("Nobody in this audience has registered yet: nothing to send.")))
         return
-    await state.update_data(content=content.to_json())
+    try:
+        await bot(service.content_method(content, message.chat.id))
+    except TelegramBadRequest as error:
+        # Whatever Telegram refuses here, it would refuse for every delegate too.
+        await message.answer(
+            fmt(
+                _("Telegram refused this message ({error}). Please send another (or /cancel)."),
+                error=error.message,
+            )
+        )
+        return
+    await state.update_data(content=content.to_json(), draft=message.message_id)
     await state.set_state(BroadcastFlow.preview)
-    assert message.from_user is not None
-    await bot(service.content_method(content, message.chat.id))
     group = (await programme.forum()).group(audience) if audience else None
     label = _audience_label(audience, group.name if group else None)
     await message.answer(
@@ -138,7 +168,7 @@ async def draft(
         )
         + "\n"
         + esc(_("Send a new message to replace it.")),
-        reply_markup=preview_keyboard(),
+        reply_markup=preview_keyboard(message.message_id),
     )
 
 
@@ -156,11 +186,23 @@ async def decide(
     clock: Clock,
 ) -> None:
     data = await state.get_data()
-    if await state.get_state() != BroadcastFlow.preview.state or "content" not in data:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+    message = query.message if isinstance(query.message, Message) else None
+    current = await state.get_state() == BroadcastFlow.preview.state and "content" in data
+    if not current or data.get("draft") != callback_data.draft:
+        # Sent or cancelled already, replaced by a newer preview, or the draft was lost in a
+        # restart (drafts live in memory): this preview's buttons must not send anything.
+        if current:
+            alert = _("A newer preview replaced this one: use the buttons under it.")
+        else:
+            alert = _(
+                "This preview is out of date: nothing was sent. Send /broadcast to start again."
+            )
+        await query.answer(alert, show_alert=True)
+        if message is not None:
+            with suppress(TelegramBadRequest):  # too old to edit, or already without buttons
+                await message.edit_reply_markup(reply_markup=None)
         return
     await state.clear()
-    message = query.message if isinstance(query.message, Message) else None
     if callback_data.action not in ("send", "confirm"):
         await query.answer()
         if message is not None:

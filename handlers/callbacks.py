@@ -64,9 +64,12 @@ class BroadcastCb(CallbackData, prefix="b"):
 
 
 class BroadcastFlowCb(CallbackData, prefix="bf"):
-    """The broadcast preview: send, confirm (send asking for "Received"), cancel."""
+    """The broadcast preview: send, confirm (send asking for "Received"), cancel. ``draft``
+    names the previewed message (its id), so an older preview's buttons cannot send a newer
+    draft."""
 
     action: str
+    draft: int
 
 
 class EventCancelCb(CallbackData, prefix="xc"):

@@ -10,13 +10,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiogram.types import Document, PhotoSize
 
+from bot.app import create_app
 from bot.broadcasts import BroadcastService
+from bot.settings import Settings
 from db import broadcasts as store
 from db import delegates
 from db.connection import to_db
 from db.forum import EventChange, get_event
 from schedule.forum_file import SAMPLE_FORUM_PATH
-from tests.conftest import ORGANISER_ID, Chat
+from tests.conftest import ORGANISER_ID, Chat, FakeClock
 from tests.support import updates
 from tests.support.recording import RecordingSession
 
@@ -57,6 +59,18 @@ async def send_document(chat: Chat, user_id: int, content: bytes, name: str) -> 
     return await chat._feed(updates.message(user_id, None, document=document, caption="/import"))
 
 
+async def press_preview(chat: Chat, action: str, *, nth_last: int = 1) -> list:
+    """Press a button of the organiser's latest broadcast preview (or an earlier one)."""
+    previews = [
+        c
+        for c in chat.session.sent("SendMessage", chat_id=ORGANISER_ID)
+        if any((d or "").startswith("bf:") for _, d in c.buttons())
+    ]
+    buttons = previews[-nth_last].buttons()
+    data = next(d for _, d in buttons if d and d.startswith(f"bf:{action}:"))
+    return await chat.press(ORGANISER_ID, data)
+
+
 # ---------------------------------------------------------------- access control
 
 ORGANISER_COMMANDS = (
@@ -70,7 +84,7 @@ ORGANISER_COMMANDS = (
     "/stats",
     "/log",
 )
-FORGED_PRESSES = ("bf:send", "bf:confirm", "b:1:st", "b:1:rm", "xc:mou-tut:0")
+FORGED_PRESSES = ("bf:send:1", "bf:confirm:1", "b:1:st", "b:1:rm", "xc:mou-tut:0")
 
 
 @pytest.mark.parametrize("user", [SHERNAYEV, STRANGER])
@@ -105,9 +119,11 @@ async def test_broadcast_flow_end_to_end(chat: Chat) -> None:
     assert [c.chat_id for c in calls] == [ORGANISER_ID, ORGANISER_ID]
     assert calls[0].params["text"] == "Bus leaves at 9:00 &lt;sharp&gt; &amp; on time"
     assert "2 delegates" in calls[1].text
-    assert [d for _, d in calls[1].buttons()] == ["bf:send", "bf:confirm", "bf:cancel"]
+    draft = calls[1].buttons()[0][1].rsplit(":", 1)[1]
+    actions = ("send", "confirm", "cancel")
+    assert [d for _, d in calls[1].buttons()] == [f"bf:{a}:{draft}" for a in actions]
     assert await store.recent(chat.app.db) == []
-    calls = await chat.press(ORGANISER_ID, "bf:send")
+    calls = await press_preview(chat, "send")
     await service(chat).join()
     session = chat.session
     for user in (SHERNAYEV, HEAD):
@@ -133,7 +149,7 @@ async def test_group_broadcast_with_a_photo_reaches_the_group_only(chat: Chat) -
         updates.message(ORGANISER_ID, None, photo=photo, caption="Dress code: dark suits")
     )
     assert calls[0].name == "SendPhoto" and "1 delegates" in calls[-1].text
-    await chat.press(ORGANISER_ID, "bf:send")
+    await press_preview(chat, "send")
     await service(chat).join()
     photos = chat.session.sent("SendPhoto")
     assert [(c.chat_id, c.params["photo"]) for c in photos[1:]] == [(SHERNAYEV, "ph-1")]
@@ -146,17 +162,92 @@ async def test_cancel_ends_the_flow_and_nothing_is_sent(chat: Chat) -> None:
     await chat.send(ORGANISER_ID, "Draft")
     calls = await chat.send(ORGANISER_ID, "/cancel")
     assert "Nothing was sent" in calls[-1].text
-    calls = await chat.press(ORGANISER_ID, "bf:send")
-    assert "no longer valid" in calls[0].params["text"]
+    calls = await press_preview(chat, "send")
+    assert "out of date: nothing was sent" in calls[0].params["text"]
     calls = await chat.send(ORGANISER_ID, "/cancel")  # outside the flow: how to use it
     assert "Usage: /cancel EVENT_ID" in calls[-1].text
     # The cancel button too.
     await chat.send(ORGANISER_ID, "/broadcast")
     await chat.send(ORGANISER_ID, "Draft again")
-    await chat.press(ORGANISER_ID, "bf:cancel")
+    await press_preview(chat, "cancel")
     await service(chat).join()
     assert chat.session.sent("SendMessage", chat_id=SHERNAYEV)[-1].text.startswith("Welcome")
     assert await store.recent(chat.app.db) == []
+
+
+async def test_an_older_preview_cannot_send_the_newer_draft(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.send(ORGANISER_ID, "/broadcast")
+    await chat.send(ORGANISER_ID, "Dinner at 19:00")
+    await chat.send(ORGANISER_ID, "Dinner at 20:00, not 19:00")
+    calls = await press_preview(chat, "send", nth_last=2)  # the first preview's Send
+    assert "newer preview replaced this one" in calls[0].params["text"]
+    assert [c.name for c in calls] == ["AnswerCallbackQuery", "EditMessageReplyMarkup"]
+    assert await store.recent(chat.app.db) == []
+    await press_preview(chat, "send")
+    await service(chat).join()
+    got = [c.text for c in chat.session.sent("SendMessage", chat_id=SHERNAYEV)]
+    assert got[-1] == "Dinner at 20:00, not 19:00" and "Dinner at 19:00" not in got
+
+
+async def test_send_on_a_preview_from_before_a_restart_is_answered_clearly(
+    settings: Settings, clock: FakeClock
+) -> None:
+    first = await create_app(settings, session=RecordingSession(), clock=clock)
+    try:
+        chat = Chat(first, first.bot.session)  # type: ignore[arg-type]
+        await chat.register(SHERNAYEV, "tict-shernayev")
+        await chat.send(ORGANISER_ID, "/broadcast")
+        preview = (await chat.send(ORGANISER_ID, "Bus at 9"))[-1]
+    finally:
+        await first.stop()
+        await first.close()
+    again = await create_app(settings, session=RecordingSession(), clock=clock)
+    try:
+        chat = Chat(again, again.bot.session)  # type: ignore[arg-type]
+        [(_, send)] = [b for b in preview.buttons() if (b[1] or "").startswith("bf:send:")]
+        calls = await chat.press(ORGANISER_ID, send)  # type: ignore[arg-type]
+        alert = calls[0].params
+        assert alert["show_alert"] and len(alert["text"]) <= 200
+        assert "out of date: nothing was sent. Send /broadcast" in alert["text"]
+        assert await store.recent(again.db) == []
+        assert chat.session.sent("SendMessage", chat_id=SHERNAYEV) == []
+    finally:
+        await again.stop()
+        await again.close()
+
+
+async def test_a_caption_too_long_for_a_bot_is_refused_at_preview(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.send(ORGANISER_ID, "/broadcast")
+    photo = [PhotoSize(file_id="ph-1", file_unique_id="u1", width=10, height=10)]
+    caption = "Programme changes: " + "x" * 1100  # Telegram Premium allows people 4096
+    calls = await chat._feed(updates.message(ORGANISER_ID, None, photo=photo, caption=caption))
+    assert [c.name for c in calls] == ["SendMessage"]
+    assert "1119 characters long" in calls[0].text and "at most 1024" in calls[0].text
+    # Still waiting for the message: a shorter caption is previewed.
+    calls = await chat._feed(updates.message(ORGANISER_ID, None, photo=photo, caption="Short"))
+    assert calls[0].name == "SendPhoto" and "1 delegates" in calls[-1].text
+
+
+async def test_a_preview_telegram_refuses_keeps_the_flow_waiting(chat: Chat) -> None:
+    from aiogram.exceptions import TelegramBadRequest
+
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.send(ORGANISER_ID, "/broadcast")
+
+    def refuse(method):  # type: ignore[no-untyped-def]
+        if type(method).__name__ == "SendDocument":
+            return TelegramBadRequest(method, "Bad Request: wrong file identifier")
+        return None
+
+    chat.session.fail = refuse
+    document = Document(file_id="gone", file_unique_id="gone", file_name="a.pdf")
+    calls = await chat._feed(updates.message(ORGANISER_ID, None, document=document))
+    assert "Telegram refused this message (Bad Request: wrong file identifier)" in calls[-1].text
+    chat.session.fail = None
+    calls = await chat.send(ORGANISER_ID, "Text instead")
+    assert "1 delegates" in calls[-1].text
 
 
 async def test_confirmation_report_and_reminder(chat: Chat) -> None:
@@ -164,7 +255,7 @@ async def test_confirmation_report_and_reminder(chat: Chat) -> None:
     await chat.register(HEAD, "buzrukkhanov")
     await chat.send(ORGANISER_ID, "/broadcast")
     await chat.send(ORGANISER_ID, "Passports to the protocol desk by 10:00")
-    await chat.press(ORGANISER_ID, "bf:confirm")
+    await press_preview(chat, "confirm")
     await service(chat).join()
     [broadcast] = await store.recent(chat.app.db)
     copies = [
@@ -326,7 +417,7 @@ async def test_stats(chat: Chat) -> None:
     await chat.register(HEAD, "buzrukkhanov", language_code="ru")
     await chat.send(ORGANISER_ID, "/broadcast")
     await chat.send(ORGANISER_ID, "Hello")
-    await chat.press(ORGANISER_ID, "bf:send")
+    await press_preview(chat, "send")
     await service(chat).join()
     shernayev = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
     assert shernayev is not None
@@ -389,11 +480,9 @@ async def test_delegates_list_shows_shared_code_joiners_and_blocked_people(chat:
     assert "has blocked the bot" in block
 
 
-async def test_an_imported_file_survives_a_restart(settings, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_an_imported_file_survives_a_restart(settings: Settings, clock: FakeClock) -> None:
     """/import replaces the programme; a restart with FORUM_FILE unchanged on disk must not
     re-import that older file over it (nor tell everyone of the reversal)."""
-    from bot.app import create_app
-
     first = await create_app(settings, session=RecordingSession(), clock=clock)
     chat = Chat(first, first.bot.session)  # type: ignore[arg-type]
     try:
@@ -419,3 +508,52 @@ async def test_an_imported_file_survives_a_restart(settings, clock) -> None:  # 
     finally:
         await again.stop()
         await again.close()
+
+
+async def test_a_reminder_of_a_message_at_the_limit_goes_without_its_header(chat: Chat) -> None:
+    from aiogram.exceptions import TelegramBadRequest
+
+    from bot.broadcasts import visible_length
+
+    def like_telegram(method):  # type: ignore[no-untyped-def]
+        text = getattr(method, "text", None)
+        if text is not None and visible_length(text) > 4096:
+            return TelegramBadRequest(method, "Bad Request: message is too long")
+        return None
+
+    chat.session.fail = like_telegram
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(HEAD, "buzrukkhanov")
+    long_text = "Rules & timing: " + "y" * 4070  # 4086 as Telegram counts it
+    short_text = "Passports & visas"
+    ids = []
+    for text in (long_text, short_text):
+        await chat.send(ORGANISER_ID, "/broadcast")
+        await chat.send(ORGANISER_ID, text)
+        await press_preview(chat, "confirm")
+        await service(chat).join()
+        ids.append((await store.recent(chat.app.db, 1))[0].id)
+    for broadcast_id, text in zip(ids, (long_text, short_text), strict=True):
+        before = len(chat.session.calls)
+        await chat.press(ORGANISER_ID, f"b:{broadcast_id}:rm")
+        await service(chat).join()
+        copies = [
+            c
+            for c in chat.session.calls[before:]
+            if c.name == "SendMessage" and c.chat_id in (SHERNAYEV, HEAD)
+        ]
+        assert len(copies) == 2
+        [reminder] = await store.recent(chat.app.db, 1)
+        counts = await store.counts(chat.app.db, reminder.id)
+        assert (counts.sent, counts.failed) == (2, 0)
+        if text is long_text:
+            assert all(c.text == text for c in copies)  # no room for "🔔 Reminder"
+        else:
+            assert all(c.text == "🔔 Reminder\n\n" + text for c in copies)
+
+
+def test_visible_length_counts_what_telegram_counts() -> None:
+    from bot.broadcasts import visible_length
+
+    assert visible_length('<b>a</b> &amp; <a href="https://x.org/?a=1&amp;b=2">b</a>') == 5
+    assert visible_length("🔔") == 2  # UTF-16: outside the BMP
