@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import views
+from bot.keyboards import Keyboard
 from bot.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
 from handlers.callbacks import CheckInCb, RsvpCb, VenueCb
 from schedule.attendance import check_in_open, rsvp_open
@@ -41,7 +41,7 @@ def reminder_keyboard(
     event: Event, forum: Forum, now: datetime, *, first: bool
 ) -> InlineKeyboardMarkup | None:
     """The venue pin; check-in once it is open; RSVP on the delegate's first reminder."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     rows: list[int] = []
     venue = forum.venue(event.venue)
     if venue is not None and venue.has_location:
@@ -158,6 +158,6 @@ def notice_keyboard(event: Event, forum: Forum) -> InlineKeyboardMarkup | None:
     venue = forum.venue(event.venue)
     if not event.is_active or venue is None or not venue.has_location:
         return None
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text="📍 " + _("Show on map"), callback_data=VenueCb(id=venue.id))
     return builder.as_markup()
