@@ -182,7 +182,8 @@ def briefing_events(
 def planned_briefings(
     events: Sequence[Event], delegates: Iterable[Delegate], tz: ZoneInfo
 ) -> list[PlannedBriefing]:
-    """One briefing per reachable delegate with reminders on, per day they have events."""
+    """One briefing per reachable delegate with reminders on, per day they have events,
+    from the first 08:00 after they registered."""
     planned: list[PlannedBriefing] = []
     # Each event's day once, and the days once per audience group: delegates share groups,
     # and a day per (delegate, event) cost 0.3 s at every wake-up for 1,000 x 200.
@@ -195,7 +196,13 @@ def planned_briefings(
         if days is None:
             days = {day for e, day in active if in_audience(e, delegate.group)}
             days_of[delegate.group] = days
-        planned.extend(PlannedBriefing(delegate.id, d, briefing_due_at(d, tz)) for d in days)
+        # A delegate who registers after 08:00 starts with the next day's briefing: a "good
+        # morning" at whatever hour the next reminder wakes the bot would make no sense.
+        since = delegate.registered_at
+        for day in days:
+            due = briefing_due_at(day, tz)
+            if since is None or due >= since:
+                planned.append(PlannedBriefing(delegate.id, day, due))
     planned.sort(key=lambda b: (b.due_at, b.delegate_id))
     return planned
 

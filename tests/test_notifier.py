@@ -141,6 +141,7 @@ async def test_chosen_offsets_are_honoured(chat: Chat, clock: FakeClock) -> None
 
 
 async def test_blocked_delegate_is_marked_and_not_tried_again(chat: Chat, clock: FakeClock) -> None:
+    clock.now = datetime(2023, 9, 14, 2, 0, tzinfo=UTC)  # registered at 07:00, before 08:00
     await started(chat)
 
     def refuse(method: object) -> Exception | None:

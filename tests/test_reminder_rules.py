@@ -57,7 +57,7 @@ def delegate(id_: int, **kw: object) -> Delegate:
         "language": "en",
         "reminders_on": True,
         "reminder_offsets": None,
-        "registered_at": T0,
+        "registered_at": T0 - timedelta(days=1),  # before the forum's first 08:00
     }
     values.update(kw)
     return Delegate(**values)  # type: ignore[arg-type]
@@ -254,3 +254,16 @@ def test_unannounced_changes_compare_with_what_the_audience_last_knew() -> None:
     assert unannounced([removed], {"mou": Announced.of(off)}, T0) == ([removed], [])
     # Cancelled: told, to the audience it had.
     assert unannounced([off], known, T0) == ([off], [(told, off)])
+
+
+def test_no_good_morning_for_a_day_that_began_before_the_delegate_registered() -> None:
+    day1 = event(T0 + timedelta(hours=3))  # 14 Sep
+    day2 = event(T0 + timedelta(days=1), id="next")  # 15 Sep
+    late = delegate(1, registered_at=datetime(2023, 9, 14, 12, 0, tzinfo=UTC))  # 17:00 local
+    early = delegate(2, registered_at=datetime(2023, 9, 14, 2, 59, tzinfo=UTC))  # 07:59 local
+    planned = planned_briefings([day1, day2], [late, early], DUSHANBE)
+    assert sorted((b.delegate_id, b.key) for b in planned) == [
+        (1, "2023-09-15"),
+        (2, "2023-09-14"),
+        (2, "2023-09-15"),
+    ]
