@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -52,22 +55,38 @@ def _commands(i18n: I18n, lang: str, pairs: tuple[tuple[str, str], ...]) -> list
 
 
 async def set_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int]) -> None:
-    """Set the menus; a failure only decorates less, so it is logged and the bot serves on."""
-    try:
-        for lang in LANGUAGES:
-            # The English menu is also the default for every other language.
-            code = None if lang == "en" else lang
-            await bot.set_my_commands(
+    """Set the menus; a failure only decorates less, so it is logged and the bot serves on.
+
+    The calls are independent and go at once: one after the other they held up the start
+    (and so polling) by a round trip each, 3 languages x (2 + organisers) of them.
+    """
+    calls: list[Coroutine[Any, Any, bool]] = []
+    for lang in LANGUAGES:
+        # The English menu is also the default for every other language.
+        code = None if lang == "en" else lang
+        calls.append(
+            bot.set_my_commands(
                 _commands(i18n, lang, DELEGATE_COMMANDS), BotCommandScopeDefault(), code
             )
-            await bot.set_my_description(
-                i18n.gettext(DESCRIPTION, locale=lang), language_code=code
-            )
-            for admin in sorted(admin_ids):
-                await bot.set_my_commands(
+        )
+        calls.append(
+            bot.set_my_description(i18n.gettext(DESCRIPTION, locale=lang), language_code=code)
+        )
+        for admin in sorted(admin_ids):
+            calls.append(
+                bot.set_my_commands(
                     _commands(i18n, lang, DELEGATE_COMMANDS + ORGANISER_COMMANDS),
                     BotCommandScopeChat(chat_id=admin),
                     code,
                 )
-    except TelegramAPIError as error:
-        log.warning("could not set the command menu: %s", error)
+            )
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, TelegramAPIError):
+            raise outcome
+    errors = [o for o in outcomes if isinstance(o, TelegramAPIError)]
+    if errors:
+        log.warning(
+            "could not set the command menu (%d of %d calls): %s",
+            len(errors), len(outcomes), errors[0],
+        )  # fmt: skip
