@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "due:"
+SENDING_WINDOW = 32
+TAKEN_ELSEWHERE = "taken elsewhere"  # a concurrent run sent it; counted there
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Render = Callable[[], Rendered]
@@ -91,6 +93,7 @@ class Notifier:
         self.clock = clock
         self.due_instants: list[datetime] = []  # what the jobs wake for (any clock)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._window = asyncio.Semaphore(SENDING_WINDOW)
         self._stopping = False
 
     @classmethod
@@ -336,10 +339,11 @@ class Notifier:
     async def _fan_out(
         self, work: list[tuple[Item, Delegate, Render]], now: datetime, result: FanOut
     ) -> None:
-        """Claim every item in one transaction, then send them all through the sender."""
+        """Record every item as pending in one transaction, then send them all through the
+        sender, each taken ('sending') just before it goes (see :func:`deliveries.record`)."""
         if not work:
             return
-        ids = await deliveries.claim(self.db, [item for item, _, _ in work], now)
+        ids = await deliveries.record(self.db, [item for item, _, _ in work], now)
         # One queue per delegate (Telegram spaces a chat's messages anyway): after a 403 the
         # rest of that delegate's messages are not attempted.
         queues: dict[int, list[tuple[int, Delegate, Render]]] = {}
@@ -348,7 +352,8 @@ class Notifier:
                 queues.setdefault(person.id, []).append((delivery_id, person, render))
         for statuses in await asyncio.gather(*(self._send_queue(q) for q in queues.values())):
             for status in statuses:
-                setattr(result, status, getattr(result, status) + 1)
+                if status != TAKEN_ELSEWHERE:
+                    setattr(result, status, getattr(result, status) + 1)
 
     async def _send_queue(self, queue: list[tuple[int, Delegate, Render]]) -> list[str]:
         statuses: list[str] = []
@@ -363,6 +368,15 @@ class Notifier:
         return statuses
 
     async def _send_one(self, delivery_id: int, person: Delegate, render: Render) -> str:
+        assert person.telegram_id is not None
+        # The window bounds how many rows are 'sending' at once, hence how many a crash can
+        # leave in doubt; it is wider than the sender's own, so the sender still sets the pace.
+        async with self._window:
+            if not await deliveries.take(self.db, delivery_id):
+                return TAKEN_ELSEWHERE
+            return await self._deliver(delivery_id, person, render)
+
+    async def _deliver(self, delivery_id: int, person: Delegate, render: Render) -> str:
         assert person.telegram_id is not None
         try:
             with self.i18n.context(), self.i18n.use_locale(person.language or "en"):

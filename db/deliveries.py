@@ -116,6 +116,36 @@ async def claim(db: Database, items: Sequence[Item], now: datetime) -> list[int 
     return ids
 
 
+async def record(db: Database, items: Sequence[Item], now: datetime) -> list[int | None]:
+    """Record items as pending in one committed transaction, before any of them is sent.
+
+    Returns, item by item, the row id to :func:`take` and report to, or None when the item
+    was already handled. A pending row is resent by the next start if the bot stops first,
+    so only the few rows taken at the moment of a crash can end up 'interrupted'.
+    """
+    ids: list[int | None] = []
+    async with db.transaction() as conn:
+        for item in items:
+            async with conn.execute(
+                _INSERT + " ON CONFLICT (kind, key, delegate_id) DO UPDATE SET status = status"
+                " WHERE status = 'pending' RETURNING id",
+                _values(item, "pending", now),
+            ) as cur:
+                row = await cur.fetchone()
+            ids.append(int(row[0]) if row else None)
+    return ids
+
+
+async def take(db: Database, delivery_id: int) -> bool:
+    """Mark one pending row 'sending' (committed) right before its request; False if another
+    fan-out took it first or it was settled meanwhile."""
+    changed = await db.execute(
+        "UPDATE delivery SET status = 'sending', error = NULL WHERE id = ? AND status = 'pending'",
+        (delivery_id,),
+    )
+    return changed == 1
+
+
 async def enqueue(db: Database, items: Sequence[Item], now: datetime) -> int:
     """Record items as pending (an outbox); the ones already known are left alone."""
     added = 0

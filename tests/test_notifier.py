@@ -7,6 +7,7 @@ TUT is at 14:30 local (09:30 UTC), for the group "tict" only; the closing plenar
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -462,3 +463,59 @@ async def test_reinstated_event_gets_its_overdue_reminder_at_once(
     chat.session.clear()
     await notifier(app).run_due()
     assert chat.session.calls == []
+
+
+class _HangsAfter(RecordingSession):
+    """Answers the first ``limit`` messages, then never answers: the process is about to die."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.answered = 0
+        self.hanging = asyncio.Event()
+
+    async def make_request(self, bot, method, timeout=None):  # type: ignore[no-untyped-def]
+        if type(method).__name__ == "SendMessage":
+            if self.answered >= self.limit:
+                self.hanging.set()
+                await asyncio.Event().wait()
+            self.answered += 1
+        return await super().make_request(bot, method, timeout)
+
+
+async def test_a_crash_mid_fan_out_leaves_only_the_sending_window_in_doubt(
+    settings: Settings, clock: FakeClock
+) -> None:
+    from bot.notifier import SENDING_WINDOW
+
+    people = 100
+    clock.now = MOU_AT - timedelta(minutes=60)
+    session = _HangsAfter(limit=20)
+    app = await create_app(settings, session=session, clock=clock)
+    for n in range(people):
+        code = f"tict-{n}"
+        await delegates.create_invited(app.db, f"Engineer {n}", code, group="tict")
+        await delegates.register_with_code(app.db, code, 5000 + n, clock(), language="en")
+    run = asyncio.ensure_future(notifier(app).run_due())
+    await asyncio.wait_for(session.hanging.wait(), timeout=30)
+    await asyncio.sleep(0.2)  # more requests go in flight, never to be answered
+    # The crash: nothing is settled, the connection just goes away.
+    run.cancel()
+    await asyncio.gather(run, return_exceptions=True)
+    await app.sender.close(timeout=0.1)
+    await app.db.close()
+    await app.bot.session.close()
+
+    second = RecordingSession()
+    again = await create_app(settings, session=second, clock=clock)
+    await again.start()
+    await again.stop()
+    rows = [r for r in await deliveries.list_deliveries(again.db) if r.kind == "reminder"]
+    await again.close()
+
+    first_people = {c.chat_id for c in reminded(session.calls, MOU)[:20]}
+    second_people = {c.chat_id for c in reminded(second.calls, MOU)}
+    assert not first_people & second_people  # nobody twice
+    interrupted = [r for r in rows if r.status == "interrupted"]
+    assert 0 < len(interrupted) <= SENDING_WINDOW
+    assert len(first_people) + len(second_people) + len(interrupted) == people
