@@ -33,6 +33,8 @@ SAMPLE_FORUM_PATH: Path = Path(__file__).parent / "data" / "dushanbe-2023.toml"
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Ids travel inside button data, which Telegram caps at 64 bytes together with the rest.
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_MAX_TEXT = 300
+_MAX_LENGTH = {"description": 1500}
 
 _TOP_KEYS = frozenset({"forum", "venue", "group", "delegate", "event"})
 _FORUM_KEYS = frozenset({"name", "city", "timezone"})
@@ -108,7 +110,19 @@ class _Table:
         if not value.strip():
             self.error(key, "must not be empty")
             return None
+        if not self.fits(key, value):
+            return None
         return value
+
+    def fits(self, key: str, value: str, lang: str | None = None) -> bool:
+        """Texts end up in Telegram messages (4096 characters, with everything else around
+        them); a field too long for that is an error in the file, not a failed send later."""
+        limit = _MAX_LENGTH.get(key, _MAX_TEXT)
+        if len(value) <= limit:
+            return True
+        which = f"text for {lang!r}" if lang else "text"
+        self.error(key, f"{which} is {len(value)} characters long; at most {limit} fit a message")
+        return False
 
     def ident(self, key: str, what: str = "id") -> str | None:
         value = self.text(key, required=True)
@@ -173,7 +187,7 @@ class _Table:
             if not value.strip():
                 self.error(key, "must not be empty")
                 return None
-            return Localized.plain(value)
+            return Localized.plain(value) if self.fits(key, value) else None
         if not isinstance(value, dict):
             self.error(key, f"must be a string or a table of languages, not {_type_name(value)}")
             return None
@@ -189,6 +203,8 @@ class _Table:
                 ok = False
             elif not text.strip():
                 self.error(key, f"text for {lang!r} must not be empty")
+                ok = False
+            elif not self.fits(key, text, lang):
                 ok = False
         return Localized(value) if ok else None
 

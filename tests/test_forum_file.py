@@ -428,3 +428,21 @@ def test_lat_out_of_range() -> None:
 
 def test_lon_out_of_range() -> None:
     assert_error(edit("lon = 68.7", "lon = -180.5"), 'venue "tut"', "lon", "out of range")
+
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "table", "field"),
+    [
+        ('title = "Memorandum with TUT"', f'title = "{"x" * 301}"', 'event "mou-tut"', "title"),
+        ('name = "Technological University"', f'name = "{"x" * 301}"', 'venue "tut"', "name"),
+    ],
+)
+def test_a_text_too_long_for_a_message(old: str, new: str, table: str, field: str) -> None:
+    assert_error(edit(old, new), table, field, "characters long; at most 300")
+
+
+def test_a_localised_text_too_long_for_a_message() -> None:
+    long = "d" * 1501
+    text = edit('audience = ["tict"]', f'audience = ["tict"]\ndescription = {{ en = "{long}" }}')
+    assert_error(text, 'event "mou-tut"', "description", "text for 'en' is 1501 characters long")
