@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import views
 from bot.texts import bold, current_locale, day_label, esc, fmt, hhmm, split_message
-from db import audit
+from db import audit, delegates
 from db.connection import Database
 from db.forum import (
     ForumImportError,
@@ -239,11 +239,16 @@ async def show_log(message: Message, db: Database, programme: Programme) -> None
         await message.answer(esc(_("No organiser actions yet.")))
         return
     tz = (await programme.forum()).timezone
+    # Organisers who are also delegates are shown by name; the others by Telegram id.
+    who: dict[int, str] = {}
+    for organiser_id in {e.organiser_id for e in entries}:
+        person = await delegates.by_telegram_id(db, organiser_id)
+        who[organiser_id] = f"{esc(person.name)} ({organiser_id})" if person else str(organiser_id)
     lines = [bold(esc(_("The last organiser actions")))]
     for entry in entries:
         at = entry.at.astimezone(tz).strftime("%d.%m %H:%M")
         lines.append(
-            f"{esc(at)} · {entry.organiser_id} · {bold(esc(entry.action))} {esc(entry.detail)}"
+            f"{esc(at)} · {who[entry.organiser_id]} · {bold(esc(entry.action))} {esc(entry.detail)}"
         )
     for piece in split_message("\n\n".join(lines)):
         await message.answer(piece)

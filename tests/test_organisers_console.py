@@ -13,8 +13,8 @@ from aiogram.types import Document, PhotoSize
 from bot.app import create_app
 from bot.broadcasts import BroadcastService
 from bot.settings import Settings
+from db import audit, delegates
 from db import broadcasts as store
-from db import delegates
 from db.connection import to_db
 from db.forum import EventChange, get_event
 from schedule.forum_file import SAMPLE_FORUM_PATH
@@ -557,3 +557,14 @@ def test_visible_length_counts_what_telegram_counts() -> None:
 
     assert visible_length('<b>a</b> &amp; <a href="https://x.org/?a=1&amp;b=2">b</a>') == 5
     assert visible_length("🔔") == 2  # UTF-16: outside the BMP
+
+
+async def test_log_names_the_organisers_who_are_delegates(chat: Chat) -> None:
+    await delegates.create_invited(chat.app.db, "Nodira <Protocol> & Co", "org-code", group=None)
+    await chat.register(ORGANISER_ID, "org-code")
+    await chat.send(ORGANISER_ID, "/move mou-tut 15:00")
+    await audit.log_action(chat.app.db, 901, "invite", "Someone (-)", chat.app.clock())
+    calls = await chat.send(ORGANISER_ID, "/log")
+    text = calls[-1].text
+    assert f"Nodira <Protocol> & Co ({ORGANISER_ID}) · move mou-tut" in text
+    assert "· 901 · invite Someone (-)" in text
