@@ -54,6 +54,31 @@ class Call:
         return [(b.text, b.callback_data or b.url) for row in rows for b in row]
 
 
+# What Telegram refuses, counted as it counts: visible characters, not markup.
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+ALERT_LIMIT = 200
+CALLBACK_DATA_BYTES = 64
+
+
+def _over_limit(method: TelegramMethod[Any], params: dict[str, Any]) -> str | None:
+    html = params.get("parse_mode") == "HTML"
+    for key, limit in (("text", TEXT_LIMIT), ("caption", CAPTION_LIMIT)):
+        if key in params:
+            shown = visible_text(str(params[key])) if html else str(params[key])
+            if type(method).__name__ == "AnswerCallbackQuery":
+                limit = ALERT_LIMIT
+            if len(shown) > limit:
+                return f"{key} is too long ({len(shown)} > {limit})"
+    markup = getattr(method, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", None) or []:
+        for button in row:
+            data = button.callback_data
+            if data is not None and len(data.encode()) > CALLBACK_DATA_BYTES:
+                return f"BUTTON_DATA_INVALID ({data!r} is over {CALLBACK_DATA_BYTES} bytes)"
+    return None
+
+
 @dataclass
 class RecordingSession(BaseSession):
     """Records calls; answers them with plausible results; raises what Telegram would."""
@@ -101,6 +126,8 @@ class RecordingSession(BaseSession):
                         check_html(str(params[key]))
                     except HtmlError as error:
                         raise TelegramBadRequest(method, f"Bad Request: {error}") from None
+        if (problem := _over_limit(method, params)) is not None:
+            raise TelegramBadRequest(method, f"Bad Request: {problem}")
         call.result = self._answer(bot, method, params)
         return call.result  # type: ignore[no-any-return]
 
