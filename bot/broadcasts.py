@@ -58,6 +58,7 @@ class BroadcastService:
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self._db = db
+        self._remind_lock = asyncio.Lock()
         self._bot = bot
         self._sender = sender
         self._i18n = i18n
@@ -356,23 +357,30 @@ class BroadcastService:
         original = await store.get(self._db, broadcast_id)
         if original is None or not original.confirm:
             return None
-        pending = await store.unconfirmed(self._db, original.id)
-        if not pending:
-            return None
-        content = Content(
-            original.content.kind,
-            original.content.html,
-            original.content.file_id,
-            reminder_of=original.id,
-        )
-        reminder_id = await self.create(
-            organiser_id=organiser_id,
-            content=content,
-            audience=original.audience,
-            confirm=True,
-            chat_id=chat_id,
-            delegate_ids=[r.delegate_id for r in pending],
-        )
+        # A double tap (or two organisers) must not remind the same people twice: the check
+        # and the creation go together, and those a reminder is still reaching are left out.
+        async with self._remind_lock:
+            busy = await store.being_reminded(self._db, original.id)
+            pending = [
+                r for r in await store.unconfirmed(self._db, original.id)
+                if r.delegate_id not in busy
+            ]  # fmt: skip
+            if not pending:
+                return None
+            content = Content(
+                original.content.kind,
+                original.content.html,
+                original.content.file_id,
+                reminder_of=original.id,
+            )
+            reminder_id = await self.create(
+                organiser_id=organiser_id,
+                content=content,
+                audience=original.audience,
+                confirm=True,
+                chat_id=chat_id,
+                delegate_ids=[r.delegate_id for r in pending],
+            )
         self.launch(reminder_id)
         return reminder_id
 

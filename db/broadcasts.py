@@ -296,6 +296,17 @@ async def unconfirmed(db: Database, broadcast_id: int) -> list[Recipient]:
     return [r for r in await recipients(db, broadcast_id, ("sent",)) if r.confirmed_at is None]
 
 
+async def being_reminded(db: Database, broadcast_id: int) -> set[int]:
+    """Delegates a reminder of this broadcast is still on its way to."""
+    rows = await db.fetchall(
+        "SELECT r.delegate_id FROM broadcast_recipient r JOIN broadcast b ON b.id = r.broadcast_id"
+        " WHERE b.status = 'sending' AND json_extract(b.content, '$.reminder_of') = ?"
+        " AND r.status IN ('pending', 'sending')",
+        (broadcast_id,),
+    )
+    return {row["delegate_id"] for row in rows}
+
+
 async def confirm(db: Database, broadcast_id: int, delegate_id: int, now: datetime) -> bool:
     """Record "Received" (the first press counts); False if they were not a recipient."""
     async with db.transaction() as conn:

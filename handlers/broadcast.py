@@ -261,7 +261,10 @@ async def remind(
         callback_data.id, organiser_id=organiser, chat_id=organiser
     )
     if reminder is None:
-        await query.answer(_("Nobody to remind: everyone has confirmed."), show_alert=True)
+        await query.answer(
+            _("Nobody to remind: everyone has confirmed or a reminder is on its way to them."),
+            show_alert=True,
+        )
         return
     await audit.log_action(
         db, organiser, "broadcast", f"#{reminder}: reminder of #{callback_data.id}", clock()

@@ -3,6 +3,7 @@ imports, invitations, statistics."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -568,3 +569,24 @@ async def test_log_names_the_organisers_who_are_delegates(chat: Chat) -> None:
     text = calls[-1].text
     assert f"Nodira <Protocol> & Co ({ORGANISER_ID}) · move mou-tut" in text
     assert "· 901 · invite Someone (-)" in text
+
+
+async def test_a_double_tap_on_remind_reminds_once(chat: Chat) -> None:
+    await chat.register(HEAD, "buzrukkhanov")
+    await chat.send(ORGANISER_ID, "/broadcast")
+    await chat.send(ORGANISER_ID, "Passports to the protocol desk by 10:00")
+    await press_preview(chat, "confirm")
+    await service(chat).join()
+    [broadcast] = await store.recent(chat.app.db)
+    before = len(chat.session.calls)
+    first, second = await asyncio.gather(
+        chat.press(ORGANISER_ID, f"b:{broadcast.id}:rm"),
+        chat.press(ORGANISER_ID, f"b:{broadcast.id}:rm"),
+    )
+    await service(chat).join()
+    reminders = [
+        c for c in chat.session.calls[before:] if c.name == "SendMessage" and "Reminder" in c.text
+    ]
+    assert [c.chat_id for c in reminders] == [HEAD]
+    answers = sorted(c.params["text"] for c in (*first, *second) if c.name == "AnswerCallbackQuery")
+    assert answers[0].startswith("Nobody to remind") and "on its way" in answers[1]
