@@ -25,7 +25,8 @@ server a benchmark starts is stopped in a `finally`.
 2. **delivery**: a FakeBotApi (`tests/support/fake_bot_api.py`) answering every request in
    50 ms and refusing (429 with `retry_after`) any message beyond 30 in a sliding second.
    Reminder: one signing whose audience is 500 registered delegates; the notifier's own
-   APScheduler job wakes at the due time and the fan-out goes through the PacedSender;
+   APScheduler job wakes at the due time (the day's morning briefings are recorded as sent
+   already, so only the reminder goes) and the fan-out goes through the PacedSender;
    lateness = the request reaching the server − the due time. Broadcast: the
    BroadcastService to 1,000 registered delegates; sustained rate = messages ÷ the span
    between the first and last accepted request. Baseline: the physical limit, 30/s.
