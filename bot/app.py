@@ -82,6 +82,7 @@ class App:
     on_start: list[Hook] = field(default_factory=list)
     # What the forum file changed at this start, for the change notices.
     import_report: ImportReport | None = None
+    _stopped: bool = False
     on_stop: list[Hook] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -111,7 +112,10 @@ class App:
             await self.changes.apply(report.changed)
 
     async def stop(self) -> None:
-        """Drain what is in flight before aiogram closes its HTTP session."""
+        """Drain what is in flight before aiogram closes its HTTP session. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
         for hook in reversed(self.on_stop):
             try:
                 await hook()

@@ -126,8 +126,9 @@ class Notifier:
             )  # fmt: skip
         await self.announce()
         await self.resync()
+        # In the background: polling must not wait for a long catch-up fan-out.
         self._spawn(self.send_pending_notices())
-        await self.run_due()
+        self._spawn(self.run_due())
 
     async def stop(self) -> None:
         """No new runs; the sender refuses what is queued, and every outcome is recorded."""

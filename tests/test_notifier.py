@@ -43,6 +43,7 @@ def notifier(app: App) -> Notifier:
 
 async def started(chat: Chat) -> Chat:
     await chat.app.start()
+    await notifier(chat.app).idle()
     await chat.register(SHERNAYEV, "tict-shernayev")
     await chat.register(HEAD, "buzrukkhanov")
     await chat.register(RECTOR, "placeholder-rector-1")
@@ -248,6 +249,7 @@ async def test_restart_sends_overdue_once_and_settles_interrupted(
         session = RecordingSession()
         again = await create_app(settings, session=session, clock=clock)
         await again.start()
+        await notifier(again).idle()
         await again.stop()
         await again.close()
         return session
@@ -281,6 +283,7 @@ async def test_reminders_of_an_event_that_started_during_downtime_are_skipped(
     again = await create_app(settings, session=session, clock=clock)
     try:
         await again.start()
+        await notifier(again).idle()
         assert reminded(session.calls, MOU) == []
         rows = await deliveries.list_deliveries(again.db, kind="reminder")
         assert {r.status for r in rows if r.event_id == "mou-tut"} == {"skipped"}
@@ -317,6 +320,7 @@ async def test_change_imported_but_not_announced_before_a_crash_is_announced_at_
         assert again.import_report is None
         try:
             await again.start()
+            await notifier(again).idle()
             await notifier(again).idle()
         finally:
             await again.stop()
@@ -509,6 +513,7 @@ async def test_a_crash_mid_fan_out_leaves_only_the_sending_window_in_doubt(
     second = RecordingSession()
     again = await create_app(settings, session=second, clock=clock)
     await again.start()
+    await notifier(again).idle()
     await again.stop()
     rows = [r for r in await deliveries.list_deliveries(again.db) if r.kind == "reminder"]
     await again.close()
