@@ -14,7 +14,7 @@ from bot.texts import esc
 from handlers.filters import IsMember
 from schedule.calendar import agenda_ics
 from schedule.programme import Programme
-from schedule.rules import Viewer, visible_events
+from schedule.rules import Viewer
 
 
 async def calendar(
@@ -25,7 +25,7 @@ async def calendar(
     clock: Callable[[], datetime],
 ) -> None:
     forum = await programme.forum()
-    events = visible_events(forum.events, viewer)
+    events = (await programme.agenda(viewer)).events
     if not events:
         await message.answer(esc(_("There are no events in the programme for you yet.")))
         return

@@ -24,12 +24,9 @@ from schedule.programme import Programme
 from schedule.rules import (
     Viewer,
     concerns,
-    events_on,
-    forum_days,
     in_audience,
     nearest_day,
     next_event,
-    visible_events,
 )
 
 MAX_BUTTON_TITLE = 40
@@ -112,12 +109,12 @@ async def _day_view(
     programme: Programme, viewer: Viewer, day: date | None, today: date
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     forum = await programme.forum()
-    events = visible_events(forum.events, viewer)
-    days = forum_days(events, forum.timezone)
+    agenda = await programme.agenda(viewer)
+    days = list(agenda.days)
     chosen = day if day is not None and day in days else nearest_day(days, today)
     if chosen is None:
         return esc(_("There are no events in the programme for you yet.")), None
-    todays = events_on(events, chosen, forum.timezone)
+    todays = list(agenda.on(chosen))
     instead = today if day is None and chosen != today else None
     text = views.day_text(forum, chosen, todays, shown_instead_of=instead)
     return text, day_keyboard(forum, chosen, todays, days)
@@ -203,7 +200,7 @@ async def next_(
 ) -> None:
     forum = await programme.forum()
     now = clock()
-    upcoming = next_event(visible_events(forum.events, viewer), now)
+    upcoming = next_event((await programme.agenda(viewer)).events, now)
     if upcoming is None:
         await message.answer(esc(_("Nothing more in the programme for you. Safe travels!")))
         return
@@ -216,14 +213,15 @@ async def next_(
 
 async def my_agenda(message: Message, programme: Programme, viewer: Viewer) -> None:
     forum = await programme.forum()
-    events = visible_events(forum.events, viewer)
+    agenda = await programme.agenda(viewer)
+    events = agenda.events
     if not events:
         await message.answer(esc(_("There are no events in the programme for you yet.")))
         return
     parts = [bold(esc(_("Your agenda")))]
-    for day in forum_days(events, forum.timezone):
+    for day in agenda.days:
         parts.append("🗓 " + bold(esc(day_label(day))))
-        parts.extend(views.event_line(e, forum) for e in events_on(events, day, forum.timezone))
+        parts.extend(views.event_line(e, forum) for e in agenda.on(day))
     builder = Keyboard()
     for event in events:
         builder.button(

@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
+from datetime import date
 
 from db.connection import Database
 from db.forum import load_forum
 from schedule.model import Event, Forum
+from schedule.rules import Viewer, events_on, forum_days, visible_events
 
 
 class NoForumError(LookupError):
     """No forum has been imported yet."""
 
 
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    """What one kind of viewer sees: their events in order, and the days they fall on."""
+
+    events: tuple[Event, ...]
+    days: tuple[date, ...]
+    by_day: dict[date, tuple[Event, ...]] = field(default_factory=dict)
+
+    def on(self, day: date) -> tuple[Event, ...]:
+        return self.by_day.get(day, ())
+
+
 class Programme:
     """A cache of the stored forum; every writer calls :meth:`invalidate` after a change.
 
     Handlers read the programme on every update, so it is kept in memory rather than
-    queried for each of a thousand delegates.
+    queried for each of a thousand delegates; what each group sees is worked out once per
+    group, not once per delegate and update.
     """
 
     def __init__(self, db: Database) -> None:
         self._db = db
         self._forum: Forum | None = None
+        self._agendas: dict[Viewer, Agenda] = {}
         self._lock = asyncio.Lock()
 
     async def forum(self) -> Forum:
@@ -30,6 +47,7 @@ class Programme:
             async with self._lock:
                 if self._forum is None:
                     self._forum = await load_forum(self._db)
+                    self._agendas = {}
         if self._forum is None:
             raise NoForumError("no forum imported")
         return self._forum
@@ -38,5 +56,17 @@ class Programme:
         forum = await self.forum()
         return next((e for e in forum.events if e.id == event_id), None)
 
+    async def agenda(self, viewer: Viewer) -> Agenda:
+        """The active events that concern ``viewer`` (see :func:`visible_events`), by day."""
+        forum = await self.forum()
+        agenda = self._agendas.get(viewer)
+        if agenda is None:
+            events = tuple(visible_events(forum.events, viewer))
+            days = tuple(forum_days(events, forum.timezone))
+            by_day = {day: tuple(events_on(events, day, forum.timezone)) for day in days}
+            agenda = self._agendas[viewer] = Agenda(events, days, by_day)
+        return agenda
+
     def invalidate(self) -> None:
         self._forum = None
+        self._agendas = {}
