@@ -67,9 +67,10 @@ async def check_in_command(
         return
     forum = await programme.forum()
     now = clock()
-    open_now = open_for_check_in(forum.events, _own(delegate), now)
+    mine = (await programme.agenda(_own(delegate))).events
+    open_now = open_for_check_in(mine, _own(delegate), now)
     if not open_now:
-        upcoming = next_check_in(forum.events, _own(delegate), now)
+        upcoming = next_check_in(mine, _own(delegate), now)
         await message.answer(views.nothing_open_text(forum, upcoming))
         return
     if len(open_now) > 1:
