@@ -266,14 +266,19 @@ def unannounced(
             audience=known.audience,
             status=known.status,
         )
-        told = (before.starts, before.venue, before.status)
+        # Times are shown to the minute: a shift of seconds would read "now 17:35, was 17:35".
+        told = (_to_minute(before.starts), before.venue, before.status)
         if (
-            told != (event.starts, event.venue, event.status)
+            told != (_to_minute(event.starts), event.venue, event.status)
             and (before.is_active or event.is_active)
             and max(before.ends, event.ends) > now
         ):
             tell.append((before, event))
     return record, tell
+
+
+def _to_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
 
 
 def notice_recipients(before: Event, after: Event, delegates: Iterable[Delegate]) -> list[Delegate]:

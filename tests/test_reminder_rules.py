@@ -256,6 +256,15 @@ def test_unannounced_changes_compare_with_what_the_audience_last_knew() -> None:
     assert unannounced([off], known, T0) == ([off], [(told, off)])
 
 
+def test_a_shift_of_seconds_is_recorded_but_not_told() -> None:
+    start = T0 + timedelta(hours=3)
+    told = event(start)
+    nudged = event(start + timedelta(seconds=30), ends=start + timedelta(hours=2, seconds=30))
+    assert unannounced([nudged], {"mou": Announced.of(told)}, T0) == ([nudged], [])
+    a_minute = event(start + timedelta(minutes=1))
+    assert unannounced([a_minute], {"mou": Announced.of(told)}, T0)[1] == [(told, a_minute)]
+
+
 def test_no_good_morning_for_a_day_that_began_before_the_delegate_registered() -> None:
     day1 = event(T0 + timedelta(hours=3))  # 14 Sep
     day2 = event(T0 + timedelta(days=1), id="next")  # 15 Sep
