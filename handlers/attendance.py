@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import attendance_views as views
@@ -375,7 +376,15 @@ async def export_command(
         f"attendance-{_file_part(event_id)}-{stamp}.csv" if event_id else f"attendance-{stamp}.csv"
     )
     rows = sum(len(c.entries) for c in calls)
-    caption = fmt(_("Attendance: {events} events, {rows} rows."), events=len(events), rows=rows)
+    caption = fmt(
+        ngettext(
+            "Attendance: {events} event, {rows} rows.",
+            "Attendance: {events} events, {rows} rows.",
+            len(events),
+        ),
+        events=len(events),
+        rows=rows,
+    )
     await message.answer_document(BufferedInputFile(data, filename=name), caption=caption)
 
 

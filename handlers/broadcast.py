@@ -16,6 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import broadcasts as service  # a module: bot.broadcasts imports handlers.callbacks
@@ -162,7 +163,11 @@ async def draft(
         bold(esc(_("Preview")))
         + "\n"
         + fmt(
-            _("This message will go to {count} delegates ({audience})."),
+            ngettext(
+                "This message will go to {count} delegate ({audience}).",
+                "This message will go to {count} delegates ({audience}).",
+                count,
+            ),
             count=count,
             audience=label,
         )
@@ -230,7 +235,11 @@ async def decide(
     if message is not None:
         await message.edit_text(
             fmt(
-                _("Broadcast #{id} is on its way to {count} delegates."),
+                ngettext(
+                    "Broadcast #{id} is on its way to {count} delegate.",
+                    "Broadcast #{id} is on its way to {count} delegates.",
+                    counts.total,
+                ),
                 id=broadcast_id,
                 count=counts.total,
             )

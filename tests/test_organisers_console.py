@@ -149,7 +149,7 @@ async def test_group_broadcast_with_a_photo_reaches_the_group_only(chat: Chat) -
     calls = await chat._feed(
         updates.message(ORGANISER_ID, None, photo=photo, caption="Dress code: dark suits")
     )
-    assert calls[0].name == "SendPhoto" and "1 delegates" in calls[-1].text
+    assert calls[0].name == "SendPhoto" and "1 delegate " in calls[-1].text
     await press_preview(chat, "send")
     await service(chat).join()
     photos = chat.session.sent("SendPhoto")
@@ -228,7 +228,7 @@ async def test_a_caption_too_long_for_a_bot_is_refused_at_preview(chat: Chat) ->
     assert "1119 characters long" in calls[0].text and "at most 1024" in calls[0].text
     # Still waiting for the message: a shorter caption is previewed.
     calls = await chat._feed(updates.message(ORGANISER_ID, None, photo=photo, caption="Short"))
-    assert calls[0].name == "SendPhoto" and "1 delegates" in calls[-1].text
+    assert calls[0].name == "SendPhoto" and "1 delegate " in calls[-1].text
 
 
 async def test_a_preview_telegram_refuses_keeps_the_flow_waiting(chat: Chat) -> None:
@@ -248,7 +248,7 @@ async def test_a_preview_telegram_refuses_keeps_the_flow_waiting(chat: Chat) -> 
     assert "Telegram refused this message (Bad Request: wrong file identifier)" in calls[-1].text
     chat.session.fail = None
     calls = await chat.send(ORGANISER_ID, "Text instead")
-    assert "1 delegates" in calls[-1].text
+    assert "1 delegate " in calls[-1].text
 
 
 async def test_confirmation_report_and_reminder(chat: Chat) -> None:

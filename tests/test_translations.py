@@ -44,7 +44,25 @@ def catalog(lang: str) -> Catalog:
 
 
 def entries(lang: str) -> list[tuple[str, str]]:
-    return [(m.id, m.string) for m in catalog(lang) if m.id]  # type: ignore[misc]
+    """(msgid, msgstr) pairs; a plural entry gives one pair per form, against the plural."""
+    pairs: list[tuple[str, str]] = []
+    for m in catalog(lang):
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple):
+            pairs.extend((m.id[1], form) for form in m.string)  # type: ignore[union-attr]
+        else:
+            pairs.append((m.id, m.string))  # type: ignore[arg-type]
+    return pairs
+
+
+def _key(message_id: str | tuple[str, ...]) -> str:
+    return message_id[0] if isinstance(message_id, tuple) else message_id
+
+
+def _empty(string: str | tuple[str, ...]) -> bool:
+    forms = string if isinstance(string, tuple) else (string,)
+    return not all(forms)
 
 
 def test_the_code_has_texts_to_translate() -> None:
@@ -55,10 +73,10 @@ def test_the_code_has_texts_to_translate() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_text_of_the_code_is_translated(lang: str) -> None:
-    translated = {m.id: m for m in catalog(lang) if m.id}
+    translated = {_key(m.id): m for m in catalog(lang) if m.id}
     missing = sorted(i for i in source_msgids() if i not in translated)
     untranslated = sorted(
-        i for i in source_msgids() if i in translated and not translated[i].string
+        i for i in source_msgids() if i in translated and _empty(translated[i].string)
     )
     fuzzy = sorted(i for i in source_msgids() if i in translated and translated[i].fuzzy)
     assert not missing, f"{lang}: not in the catalogue (run scripts/translations.sh): {missing}"
@@ -113,8 +131,23 @@ def test_compiled_catalogue_matches_the_po_file(lang: str) -> None:
     with (LOCALES / lang / "LC_MESSAGES" / "messages.mo").open("rb") as f:
         compiled = gettext.GNUTranslations(f)
     compiled.add_fallback(Missing())
-    for msgid, msgstr in entries(lang):
-        assert compiled.gettext(msgid) == msgstr, (lang, msgid)
+    for m in catalog(lang):
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple):
+            for n, form in _plural_samples(compiled, len(m.string)):
+                assert compiled.ngettext(m.id[0], m.id[1], n) == m.string[form], (lang, m.id, n)
+        else:
+            assert compiled.gettext(m.id) == m.string, (lang, m.id)
+
+
+def _plural_samples(compiled: gettext.GNUTranslations, forms: int) -> list[tuple[int, int]]:
+    """A number for each plural form, by the catalogue's own rule: (n, form index)."""
+    found: dict[int, int] = {}
+    for n in range(200):
+        found.setdefault(compiled.plural(n), n)  # type: ignore[attr-defined]
+    assert len(found) == forms, found
+    return [(n, index) for index, n in found.items()]
 
 
 async def _schedule_after_choosing(chat: Chat, lang: str) -> str:
