@@ -1,5 +1,6 @@
 """5. Database: 10,000 check-ins and 10,000 reminder log rows through the project's db layer
-(``db.attendance.check_in``; ``db.deliveries.claim`` + ``finish``, as a fan-out uses them),
+(``db.attendance.check_in``; ``db.deliveries.record`` + ``take`` + ``finish``, as a fan-out
+uses them),
 against raw sqlite3 on the same schema in the same run.
 
 Two baselines: ``executemany`` in one transaction (the ceiling) and one transaction per row
@@ -20,7 +21,7 @@ from db import attendance, deliveries
 from db.connection import open_db, to_db
 
 NAME = "database"
-FAN_OUT = 500  # rows claimed together, as one reminder fan-out does
+FAN_OUT = 500  # rows recorded together, as one reminder fan-out does
 
 _CHECK_IN_SQL = (
     "INSERT INTO attendance (event_id, delegate_id, checked_in_at) VALUES (?, ?, ?) "
@@ -87,9 +88,10 @@ async def run(sizes: Sizes) -> list[Row]:
             ]
             began = time.perf_counter()
             for start in range(0, n, FAN_OUT):
-                ids = await deliveries.claim(db, items[start : start + FAN_OUT], now)
+                ids = await deliveries.record(db, items[start : start + FAN_OUT], now)
                 for delivery_id in ids:
                     assert delivery_id is not None
+                    assert await deliveries.take(db, delivery_id)
                     await deliveries.finish(db, delivery_id, "sent", now + timedelta(seconds=1))
             reminders = time.perf_counter() - began
 
@@ -115,7 +117,7 @@ async def run(sizes: Sizes) -> list[Row]:
         Row(NAME, f"{n:,} check-ins, vs executemany", n / check_ins, "rows/s", n / raw_checks),
         Row(NAME, f"{n:,} check-ins, vs sqlite3 commit per row", n / check_ins, "rows/s",
             n / raw_checks_each),
-        Row(NAME, f"{n:,} reminder rows (claim+finish), vs executemany", n / reminders,
+        Row(NAME, f"{n:,} reminder rows (record+take+finish), vs executemany", n / reminders,
             "rows/s", n / raw_log),
         Row(NAME, f"{n:,} reminder rows, vs sqlite3 commit per row", n / reminders, "rows/s",
             n / raw_log_each),

@@ -40,7 +40,8 @@ server a benchmark starts is stopped in a `finally`.
    into the FakeBotApi's `getUpdates`, every one answered), against the bare bot after the
    same burst.
 5. **database**: 10,000 check-ins through `db.attendance.check_in` and 10,000 reminder log
-   rows through `db.deliveries.claim` (500 per fan-out) + `finish` (one per outcome), on
+   rows through `db.deliveries.record` (500 per fan-out), `take` (one commit before each
+   request) and `finish` (one per outcome), on
    the bot's SQLite settings (WAL, synchronous NORMAL); against the standard library's
    `sqlite3` with the same statements, once as one `executemany` transaction (the
    ceiling) and once with one commit per row (the bot's durability: a check-in already
@@ -65,29 +66,37 @@ Fixed (each commit message carries its before/after figures):
   the forum day for each of 1,000 delegates (200,000 `astimezone` calls, 0.43 of the
   0.54 s `App.start`, and again at every reminder wake-up). Per event and per group now:
   `App.start` 0.15 s; start-up from 1.34× to ~1.0–1.2× the bare bot.
+- **Each group's agenda worked out again for every delegate and update**: `/schedule`,
+  `/next`, `/my`, `/calendar` and `/checkin` filtered the 200 events for the delegate's
+  audience and converted their days each time (~0.25 ms). The `Programme` cache now keeps
+  one `Agenda` per kind of viewer, dropped with the programme on every change.
+- **Three trips to aiosqlite's thread per read** (execute, fetch, close a cursor): every
+  update reads its delegate, so `Database.fetchone`/`fetchall` use `execute_fetchall`, one
+  trip. With the agendas, same quick run: `/schedule` 407 -> 687 updates/s (0.13× -> 0.27×
+  the bare router), `/next` 660 -> 899 (0.21× -> 0.27×).
 
 Not met, and why:
 
-- **updates ≥ 0.5× the bare router**: the bare router costs ~0.33 ms an update (aiogram's
-  own dispatch). The project's floor, measured with `/help` (no database work, a fixed
-  text) through the same middlewares, is ~0.6 ms: the `ViewerMiddleware` (one indexed
-  SELECT for the delegate through aiosqlite's thread, ~0.09 ms), aiogram's i18n
-  middleware and the `IsMember` filters of each router. That is already ~0.5×, so the
-  target leaves no time for the handler itself; `/next` (1.1–1.6 ms) spends the rest in
-  pydantic: building the buttons, serialising the request (`validate_python`,
-  `prepare_value`) and `visible_events` over 200 events. Caching the delegate per
-  Telegram id would save ~0.1 ms but needs invalidation at every registration, language,
-  reminder and block change; not done. p99 stays under 5 ms on an idle machine (target
-  20 ms), and 300–550 updates/s per core is ten times what Telegram lets a bot answer
-  (~30 messages/s).
+- **updates ≥ 0.5× the bare router**: the bare router costs ~0.3 ms an update and sends
+  a fixed text with no buttons. The project's answers carry inline keyboards (a
+  `/schedule` day has up to 15 event buttons plus the other days), and aiogram builds and
+  validates a pydantic model per button and serialises the markup for every request
+  (`validate_python`, `prepare_value`: about half of a `/schedule` after the fixes above).
+  Add the delegate's read (one trip to aiosqlite's thread, ~0.1 ms), the i18n middleware
+  and the routers' filters, and `/help` (a fixed text) already sits near 0.5×. Caching the
+  delegate per Telegram id would save ~0.1 ms but needs invalidation at every
+  registration, language, reminder and block change; not done. p99 stays far under the
+  20 ms target, and several hundred updates/s per core is over ten times what Telegram
+  lets a bot answer (~30 messages/s).
 - **database**: no target. The layer writes ~1,500–3,500 rows/s, a tenth of raw
   `sqlite3` committing each row: each check-in is BEGIN IMMEDIATE, the upsert, a read
   back and COMMIT, four hops to aiosqlite's thread under the process-wide transaction
   lock. Batching would lose the per-row durability the features promise.
 - **delivery**: targets met, with little margin on the last reminder (17.9–18.3 s against
   500/27 = 18.5 s): the PacedSender runs at 28/s (500/28 = 17.9 s), and the first message
-  left 0.1–0.45 s after the due time across runs, because the notifier claims all 500 rows
-  and renders all 500 texts before the sender's first request.
+  left 0.1–0.45 s after the due time across runs: the notifier records all 500 rows as
+  pending in one transaction before the first request (so that a crash loses none), then
+  takes each in its own commit just before it goes.
 """
 
 
