@@ -10,7 +10,7 @@ from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.texts import bold, current_locale, day_label, esc, fmt, hhmm, italic
+from bot.texts import bold, current_locale, day_label, esc, fmt, hhmm, italic, pack_lines
 from schedule.attendance import (
     CHECK_IN_OPENS,
     AttendanceRecord,
@@ -20,7 +20,6 @@ from schedule.attendance import (
 )
 from schedule.model import Event, Forum
 
-MESSAGE_LIMIT = 4000  # Telegram allows 4096; leave room
 ALERT_LIMIT = 200  # Telegram refuses a callback answer longer than this (UTF-16 units)
 
 
@@ -196,22 +195,6 @@ def roll_call_text(call: RollCall, forum: Forum) -> list[str]:
         lines.append(bold(fmt(heading, count=len(entries))))
         lines.extend(_entry_line(e, forum) for e in entries)
     return pack_lines(lines)
-
-
-def pack_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join lines into messages of at most ``limit`` characters, never cutting a line."""
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in lines:
-        if current and size + 1 + len(line) > limit:
-            pieces.append("\n".join(current).strip("\n"))
-            current, size = [], 0
-        current.append(line)
-        size += len(line) + 1
-    if current:
-        pieces.append("\n".join(current).strip("\n"))
-    return [p for p in pieces if p]
 
 
 def marking_text(call: RollCall, page: int, pages: int) -> str:

@@ -26,7 +26,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.sender import PacedSender, SenderClosed
-from bot.texts import bold, esc, fmt
+from bot.texts import bold, esc, fmt, pack_lines
 from db import broadcasts as store
 from db import delegates
 from db.broadcasts import Broadcast, Content, Counts, Recipient
@@ -37,7 +37,6 @@ from schedule.clock import Clock
 log = logging.getLogger(__name__)
 
 INTERRUPTED_NOTE = "interrupted by a restart: may or may not have been delivered"
-MESSAGE_LIMIT = 4000
 # What Telegram accepts from a bot, counted without the HTML tags (see `visible_length`).
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -424,22 +423,6 @@ def visible_length(html: str) -> int:
 def content_limit(content: Content) -> int:
     """Telegram's limit for this content: a message's text, or a caption."""
     return TEXT_LIMIT if content.kind == "text" else CAPTION_LIMIT
-
-
-def pack_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join lines into as few messages as fit under `limit` characters each."""
-    pieces: list[str] = []
-    current = ""
-    for line in lines:
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit and current:
-            pieces.append(current.strip("\n"))
-            current = line
-        else:
-            current = candidate
-    if current.strip("\n"):
-        pieces.append(current.strip("\n"))
-    return pieces
 
 
 async def broadcast_and_wait(

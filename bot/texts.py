@@ -6,6 +6,7 @@ Translated templates are escaped too, then filled with escaped values, so a tran
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -76,15 +77,33 @@ def duration(delta: timedelta, lang: str | None = None) -> str:
     return " ".join(parts)
 
 
-def split_message(text: str, limit: int = 4000) -> list[str]:
-    """Cut a long text at blank lines so each piece fits Telegram's 4096-character limit."""
+MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; the rest is room for markup
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut a long text so each piece fits Telegram's 4096-character limit: at blank lines
+    where it can, else at line breaks (a block longer than a message); never inside a line,
+    which would cut through an HTML tag."""
+    pieces: list[str] = []
+    for block in _pack(text.split("\n\n"), "\n\n", limit):
+        pieces.extend([block] if len(block) <= limit else _pack(block.split("\n"), "\n", limit))
+    return pieces
+
+
+def pack_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join lines into as few messages as fit under ``limit`` characters, never cutting one."""
+    packed = (piece.strip("\n") for piece in _pack(lines, "\n", limit))
+    return [piece for piece in packed if piece]
+
+
+def _pack(parts: Sequence[str], separator: str, limit: int) -> list[str]:
     pieces: list[str] = []
     current = ""
-    for block in text.split("\n\n"):
-        candidate = f"{current}\n\n{block}" if current else block
+    for part in parts:
+        candidate = f"{current}{separator}{part}" if current else part
         if len(candidate) > limit and current:
             pieces.append(current)
-            current = block
+            current = part
         else:
             current = candidate
     if current:
