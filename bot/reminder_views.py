@@ -33,7 +33,7 @@ def reminder_text(event: Event, forum: Forum, now: datetime) -> str:
     venue = views.venue_line(event, forum)
     if venue:
         lines.append("📍 " + venue)
-    lines.extend(views.protocol_lines(event, forum))
+    lines.extend(views.protocol_lines(event, forum, now))
     return "\n".join(lines)
 
 

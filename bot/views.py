@@ -59,14 +59,19 @@ def event_line(event: Event, forum: Forum) -> str:
     return line
 
 
-def protocol_lines(event: Event, forum: Forum) -> list[str]:
-    """Dress, be seated by, what to bring: what delegates must not get wrong."""
+def protocol_lines(event: Event, forum: Forum, now: datetime | None = None) -> list[str]:
+    """Dress, be seated by, what to bring: what delegates must not get wrong.
+
+    With ``now`` (a reminder, /next), a seating time already past says so plainly rather
+    than naming a time the delegate can no longer keep."""
     lines: list[str] = []
     lang = current_locale()
     if event.dress:
         lines.append("👔 " + fmt(_("Dress: {dress}"), dress=event.dress))
     seated = seated_by(event)
-    if seated is not None:
+    if seated is not None and now is not None and seated <= now < event.starts:
+        lines.append("🪑 " + esc(_("Please take your seat now")))
+    elif seated is not None:
         lines.append("🪑 " + fmt(_("Be seated by {time}"), time=hhmm(seated, forum.timezone)))
     if event.bring is not None:
         lines.append("📎 " + fmt(_("Bring: {items}"), items=event.bring.get(lang)))
@@ -121,5 +126,5 @@ def next_text(event: Event, forum: Forum, now: datetime) -> str:
     venue = venue_line(event, forum)
     if venue:
         lines.append("📍 " + venue)
-    lines.extend(protocol_lines(event, forum))
+    lines.extend(protocol_lines(event, forum, now))
     return "\n".join(lines)

@@ -524,3 +524,14 @@ async def test_a_crash_mid_fan_out_leaves_only_the_sending_window_in_doubt(
     interrupted = [r for r in rows if r.status == "interrupted"]
     assert 0 < len(interrupted) <= SENDING_WINDOW
     assert len(first_people) + len(second_people) + len(interrupted) == people
+
+
+async def test_a_late_reminder_asks_to_be_seated_now_not_by_a_past_time(
+    chat: Chat, clock: FakeClock
+) -> None:
+    await started(chat)
+    clock.now = MOU_AT - timedelta(minutes=15)  # the MoU asks to be seated by 14:10
+    await notifier(chat.app).run_due()
+    [reminder] = reminded(chat.session.calls, MOU)
+    assert "Please take your seat now" in reminder.text
+    assert "Be seated by" not in reminder.text
