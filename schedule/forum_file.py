@@ -6,35 +6,25 @@ file in one pass. Each message names the file, the table and the field.
 
 from __future__ import annotations
 
-import re
 import tomllib
-from datetime import UTC, date, datetime, time
 from os import PathLike
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from schedule.forum_fields import MISSING, TableReader, type_name
 from schedule.model import (
     EVENT_KINDS,
-    LANGUAGES,
     REMINDED_KINDS,
     ROLES,
     DelegateEntry,
     Event,
     Forum,
     Group,
-    Localized,
     Venue,
 )
 
 SAMPLE_FORUM_PATH: Path = Path(__file__).parent / "data" / "dushanbe-2023.toml"
-
-# Ids and codes travel in callback data and deep links: keep them short and plain.
-_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-# Ids travel inside button data, which Telegram caps at 64 bytes together with the rest.
-_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_MAX_TEXT = 300
-_MAX_LENGTH = {"description": 1500}
 
 _TOP_KEYS = frozenset({"forum", "venue", "group", "delegate", "event"})
 _FORUM_KEYS = frozenset({"name", "city", "timezone"})
@@ -58,7 +48,6 @@ _EVENT_KEYS = frozenset(
         "bring",
     }
 )
-_MISSING = object()
 
 
 class ForumFileError(ValueError):
@@ -70,162 +59,6 @@ class ForumFileError(ValueError):
 
     def __str__(self) -> str:
         return "\n".join(self.errors)
-
-
-class _Table:
-    """One TOML table being read: reports problems under its own name."""
-
-    def __init__(
-        self,
-        errors: list[str],
-        filename: str,
-        label: str,
-        data: dict[str, Any],
-        allowed: frozenset[str],
-    ) -> None:
-        self.errors = errors
-        self.prefix = f"{filename}: {label}"
-        self.data = data
-        for key in data:
-            if key not in allowed:
-                self.error(key, "unknown key")
-
-    def error(self, key: str, message: str) -> None:
-        self.errors.append(f'{self.prefix}: field "{key}": {message}')
-
-    def value(self, key: str, required: bool) -> Any:
-        value = self.data.get(key, _MISSING)
-        if value is _MISSING and required:
-            self.error(key, "missing required key")
-        return value
-
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        """A non-empty string; None when absent (or invalid, after reporting it)."""
-        value = self.value(key, required)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, str):
-            self.error(key, f"must be a string, not {_type_name(value)}")
-            return None
-        if not value.strip():
-            self.error(key, "must not be empty")
-            return None
-        if not self.fits(key, value):
-            return None
-        return value
-
-    def fits(self, key: str, value: str, lang: str | None = None) -> bool:
-        """Texts end up in Telegram messages (4096 characters, with everything else around
-        them); a field too long for that is an error in the file, not a failed send later."""
-        limit = _MAX_LENGTH.get(key, _MAX_TEXT)
-        if len(value) <= limit:
-            return True
-        which = f"text for {lang!r}" if lang else "text"
-        self.error(key, f"{which} is {len(value)} characters long; at most {limit} fit a message")
-        return False
-
-    def ident(self, key: str, what: str = "id") -> str | None:
-        value = self.text(key, required=True)
-        pattern, limit = (_CODE_RE, 64) if what == "code" else (_ID_RE, 32)
-        if value is not None and not pattern.fullmatch(value):
-            self.error(key, f"bad {what} {value!r}: use 1-{limit} of A-Z a-z 0-9 _ -")
-        return value
-
-    def choice(self, key: str, allowed: tuple[str, ...], *, required: bool) -> str | None:
-        value = self.text(key, required=required)
-        if value is not None and value not in allowed:
-            self.error(key, f"unknown {key} {value!r} (allowed: {', '.join(allowed)})")
-            return None
-        return value
-
-    def number(self, key: str, low: float, high: float) -> float | None:
-        value = self.value(key, False)
-        if value is _MISSING:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(key, f"must be a number, not {_type_name(value)}")
-            return None
-        if not low <= value <= high:
-            self.error(key, f"{value} is out of range ({low:g} to {high:g})")
-            return None
-        return float(value)
-
-    def flag(self, key: str) -> bool | None:
-        value = self.value(key, False)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, bool):
-            self.error(key, f"must be true or false, not {_type_name(value)}")
-            return None
-        return value
-
-    def local_time(self, key: str, tz: ZoneInfo) -> datetime | None:
-        """A TOML local date-time, read in the forum's zone, as an aware UTC instant."""
-        value = self.value(key, True)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, datetime):
-            self.error(
-                key, f"must be a local date-time like 2023-09-14T10:00:00, not {_type_name(value)}"
-            )
-            return None
-        if value.tzinfo is not None:
-            self.error(
-                key,
-                "must be a local date-time without an offset: "
-                "times are local to the forum's timezone",
-            )
-            return None
-        # A time in a DST gap resolves with fold=0, as zoneinfo does by default.
-        return value.replace(tzinfo=tz).astimezone(UTC)
-
-    def localized(self, key: str, *, required: bool = False) -> Localized | None:
-        value = self.value(key, required)
-        if value is _MISSING:
-            return None
-        if isinstance(value, str):
-            if not value.strip():
-                self.error(key, "must not be empty")
-                return None
-            return Localized.plain(value) if self.fits(key, value) else None
-        if not isinstance(value, dict):
-            self.error(key, f"must be a string or a table of languages, not {_type_name(value)}")
-            return None
-        ok = bool(value)
-        if not value:
-            self.error(key, f"must not be empty (give at least one of {', '.join(LANGUAGES)})")
-        for lang, text in value.items():
-            if lang not in LANGUAGES:
-                self.error(key, f"unknown language {lang!r} (allowed: {', '.join(LANGUAGES)})")
-                ok = False
-            elif not isinstance(text, str):
-                self.error(key, f"text for {lang!r} must be a string, not {_type_name(text)}")
-                ok = False
-            elif not text.strip():
-                self.error(key, f"text for {lang!r} must not be empty")
-                ok = False
-            elif not self.fits(key, text, lang):
-                ok = False
-        return Localized(value) if ok else None
-
-
-def _type_name(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, datetime):
-        return "a date-time with an offset" if value.tzinfo else "a local date-time"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, time):
-        return "a time"
-    names = {
-        str: "a string",
-        int: "an integer",
-        float: "a float",
-        list: "an array",
-        dict: "a table",
-    }
-    return names.get(type(value), type(value).__name__)
 
 
 def _label(kind: str, data: dict[str, Any], key: str, number: int) -> str:
@@ -243,7 +76,7 @@ def _tables(
     if not isinstance(value, list):
         errors.append(
             f'{filename}: top level: field "{key}": must be an array of tables '
-            f"written [[{key}]], not {_type_name(value)}"
+            f"written [[{key}]], not {type_name(value)}"
         )
         return []
     tables = []
@@ -253,13 +86,19 @@ def _tables(
         else:
             errors.append(
                 f'{filename}: top level: field "{key}": entry #{number} must be '
-                f"a table, not {_type_name(item)}"
+                f"a table, not {type_name(item)}"
             )
     return tables
 
 
 def _check_unique(
-    table: _Table, key: str, value: str | None, seen: set[str], what: str, *, fold: bool = False
+    table: TableReader,
+    key: str,
+    value: str | None,
+    seen: set[str],
+    what: str,
+    *,
+    fold: bool = False,
 ) -> None:
     if value is None:
         return
@@ -317,16 +156,16 @@ def load_forum_file(path: str | PathLike[str]) -> Forum:
 
 
 def _parse_forum_table(errors: list[str], filename: str, doc: dict[str, Any]) -> ZoneInfo | None:
-    data = doc.get("forum", _MISSING)
-    if data is _MISSING:
+    data = doc.get("forum", MISSING)
+    if data is MISSING:
         errors.append(f"{filename}: forum: missing the [forum] table")
         return None
     if not isinstance(data, dict):
         errors.append(
-            f'{filename}: top level: field "forum": must be a table, not {_type_name(data)}'
+            f'{filename}: top level: field "forum": must be a table, not {type_name(data)}'
         )
         return None
-    table = _Table(errors, filename, "forum", data, _FORUM_KEYS)
+    table = TableReader(errors, filename, "forum", data, _FORUM_KEYS)
     table.text("name", required=True)
     table.text("city", required=True)
     zone = table.text("timezone", required=True)
@@ -343,7 +182,9 @@ def _parse_venues(errors: list[str], filename: str, doc: dict[str, Any]) -> list
     venues: list[Venue] = []
     seen: set[str] = set()
     for number, data in enumerate(_tables(errors, filename, doc, "venue"), start=1):
-        table = _Table(errors, filename, _label("venue", data, "id", number), data, _VENUE_KEYS)
+        table = TableReader(
+            errors, filename, _label("venue", data, "id", number), data, _VENUE_KEYS
+        )
         ident = table.ident("id")
         _check_unique(table, "id", ident, seen, "venue id")
         name = table.text("name", required=True)
@@ -361,7 +202,9 @@ def _parse_groups(errors: list[str], filename: str, doc: dict[str, Any]) -> list
     groups: list[Group] = []
     seen: set[str] = set()
     for number, data in enumerate(_tables(errors, filename, doc, "group"), start=1):
-        table = _Table(errors, filename, _label("group", data, "id", number), data, _GROUP_KEYS)
+        table = TableReader(
+            errors, filename, _label("group", data, "id", number), data, _GROUP_KEYS
+        )
         ident = table.ident("id")
         _check_unique(table, "id", ident, seen, "group id")
         name = table.text("name", required=True)
@@ -377,7 +220,7 @@ def _parse_delegates(
     seen: set[str] = set()
     for number, data in enumerate(_tables(errors, filename, doc, "delegate"), start=1):
         label = _label("delegate", data, "code", number)
-        table = _Table(errors, filename, label, data, _DELEGATE_KEYS)
+        table = TableReader(errors, filename, label, data, _DELEGATE_KEYS)
         name = table.text("name", required=True)
         code = table.ident("code", "code")
         # Codes are typed by people: two differing only in case would be a trap.
@@ -405,7 +248,9 @@ def _parse_events(
     events: list[Event] = []
     seen: set[str] = set()
     for number, data in enumerate(_tables(errors, filename, doc, "event"), start=1):
-        table = _Table(errors, filename, _label("event", data, "id", number), data, _EVENT_KEYS)
+        table = TableReader(
+            errors, filename, _label("event", data, "id", number), data, _EVENT_KEYS
+        )
         before = len(errors)
         ident = table.ident("id")
         _check_unique(table, "id", ident, seen, "event id")
@@ -421,11 +266,11 @@ def _parse_events(
         audience = _audience(table, group_ids)
         remind = table.flag("remind")
         arrive_early = table.value("arrive_early", False)
-        if arrive_early is _MISSING:
+        if arrive_early is MISSING:
             arrive_early = None
         elif isinstance(arrive_early, bool) or not isinstance(arrive_early, int):
             table.error(
-                "arrive_early", f"must be a whole number of minutes, not {_type_name(arrive_early)}"
+                "arrive_early", f"must be a whole number of minutes, not {type_name(arrive_early)}"
             )
         elif arrive_early < 0:
             table.error("arrive_early", f"must not be negative, not {arrive_early}")
@@ -455,9 +300,9 @@ def _parse_events(
     return events
 
 
-def _audience(table: _Table, group_ids: set[str]) -> tuple[str, ...] | None:
+def _audience(table: TableReader, group_ids: set[str]) -> tuple[str, ...] | None:
     value = table.value("audience", False)
-    if value is _MISSING:
+    if value is MISSING:
         return None
     if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
         table.error("audience", "must be an array of group ids")
