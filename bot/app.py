@@ -30,6 +30,7 @@ from bot.broadcasts import BroadcastService
 from bot.commands import set_commands
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
+from bot.middlewares import UpdatesInFlight
 from bot.notifier import Notifier
 from bot.sender import PacedSender
 from bot.settings import Settings
@@ -43,6 +44,8 @@ from schedule.programme import Programme
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "123456789:DEMO-offline-token"
+# How long a stop waits for the updates being handled (normally milliseconds).
+HANDLERS_GRACE = 5.0
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -84,6 +87,7 @@ class App:
     import_report: ImportReport | None = None
     _stopped: bool = False
     on_stop: list[Hook] = field(default_factory=list)
+    in_flight: UpdatesInFlight = field(default_factory=UpdatesInFlight)
 
     async def start(self) -> None:
         """Check the Bot API, decorate the bot, start the jobs. Called in the running loop."""
@@ -116,6 +120,9 @@ class App:
         if self._stopped:
             return
         self._stopped = True
+        # Polling has stopped; the updates it handed out finish before what they use closes
+        # (and before the services stop, so that what they start is drained with the rest).
+        await self.in_flight.wait(HANDLERS_GRACE)
         for hook in reversed(self.on_stop):
             try:
                 await hook()
@@ -166,8 +173,10 @@ async def create_app(
     programme = Programme(db)
     changes = ProgrammeChanges(programme)
     i18n = create_i18n()
+    in_flight = UpdatesInFlight()
     dispatcher = create_dispatcher(
         i18n=i18n,
+        in_flight=in_flight,
         db=db,
         settings=settings,
         programme=programme,
@@ -177,6 +186,7 @@ async def create_app(
         scheduler=scheduler,
     )
     app = App(settings, db, bot, dispatcher, programme, changes, scheduler, sender, i18n, clock)
+    app.in_flight = in_flight
     app.import_report = report
     dispatcher["app"] = app
     Notifier.install(app)  # reminders, briefings, change notices

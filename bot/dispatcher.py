@@ -10,7 +10,12 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.middlewares import LanguageMiddleware, PrivateChatsOnly, ViewerMiddleware
+from bot.middlewares import (
+    LanguageMiddleware,
+    PrivateChatsOnly,
+    UpdatesInFlight,
+    ViewerMiddleware,
+)
 from bot.texts import esc
 from handlers import get_routers
 
@@ -32,13 +37,18 @@ async def on_error(event: ErrorEvent) -> bool:
     return True
 
 
-def create_dispatcher(*, i18n: I18n, **workflow_data: Any) -> Dispatcher:
+def create_dispatcher(
+    *, i18n: I18n, in_flight: UpdatesInFlight | None = None, **workflow_data: Any
+) -> Dispatcher:
     """A fresh dispatcher; long-lived dependencies reach handlers by parameter name.
 
     Expected in ``workflow_data``: ``db``, ``settings``, ``programme``, ``clock`` and the
-    services the routers use (``sender``, ``reminders``, ``broadcasts``...).
+    services the routers use (``sender``, ``reminders``, ``broadcasts``...). ``in_flight``
+    tracks the updates being handled, for the stop to wait for.
     """
     dp = Dispatcher(**workflow_data)
+    if in_flight is not None:
+        dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(ViewerMiddleware())
     LanguageMiddleware(i18n).setup(dp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,6 +20,37 @@ from schedule.rules import Viewer
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class UpdatesInFlight(BaseMiddleware):
+    """Knows which updates are being handled, so that a stop lets them finish first.
+
+    aiogram handles each update in a task of its own and, when polling stops, leaves those
+    tasks running while the shutdown hook drains the sender and the session and database
+    close under them: an answer in flight was cut off (a traceback, the reply lost).
+    """
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        task = asyncio.current_task()
+        if task is not None and task not in self._tasks:
+            # Until the task ends, not the handler: aiogram's error handler answers after it.
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await handler(event, data)
+
+    async def wait(self, timeout: float) -> None:
+        """Let the updates being handled finish for up to `timeout` seconds; cancel the rest."""
+        tasks = self._tasks - {asyncio.current_task()}
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=timeout)
+        for task in late:
+            log.warning("an update was still being handled at the stop; cancelled")
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
 
 class PrivateChatsOnly(BaseMiddleware):

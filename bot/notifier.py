@@ -149,7 +149,12 @@ class Notifier:
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a notifier run failed", exc_info=task.exception())
 
     # ------------------------------------------------------------ jobs
 
@@ -189,7 +194,9 @@ class Notifier:
     async def _wake(self, due: str) -> None:
         instant = from_db(due)
         assert instant is not None
-        await self.run_due(max(self.clock(), instant))
+        # A background run like the others, which stop() waits for: run as the job itself,
+        # the scheduler's shutdown cancelled it halfway through recording its outcomes.
+        self._spawn(self.run_due(max(self.clock(), instant)))
 
     # ------------------------------------------------------------ reminders and briefings
 
