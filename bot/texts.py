@@ -22,6 +22,12 @@ def fmt(template: str, /, **values: object) -> str:
     return esc(template).format(**{k: esc(str(v)) for k, v in values.items()})
 
 
+def clip(text: str, limit: int = 40) -> str:
+    """An id as someone typed it, cut so that a pasted paragraph cannot make a reply longer
+    than Telegram allows (ids are at most 32 characters)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def bold(safe_html: str) -> str:
     """Wrap text that is already escaped."""
     return f"<b>{safe_html}</b>"

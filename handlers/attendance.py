@@ -18,7 +18,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import attendance_views as views
-from bot.texts import current_locale, esc, fmt, hhmm
+from bot.texts import clip, current_locale, esc, fmt, hhmm
 from db import attendance, delegates
 from db.connection import Database
 from handlers.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
@@ -202,10 +202,8 @@ def _roll_event(forum: Forum, event_id: str) -> Event | None:
 
 
 def _unknown_event(event_id: str, command: str) -> str:
-    # Ids are short; a pasted paragraph is cut so the reply stays within Telegram's limit.
-    shown = event_id if len(event_id) <= 40 else event_id[:39] + "…"
     return (
-        fmt(_("There is no event with the id {id}."), id=shown)
+        fmt(_("There is no event with the id {id}."), id=clip(event_id))
         + "\n"
         + fmt(_("Send /{command} without an id to choose one."), command=command)
     )

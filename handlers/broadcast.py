@@ -20,7 +20,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import broadcasts as service  # a module: bot.broadcasts imports handlers.callbacks
-from bot.texts import bold, current_locale, esc, fmt
+from bot.texts import bold, clip, current_locale, esc, fmt
 from db import audit
 from db import broadcasts as store
 from db.broadcasts import Content
@@ -46,6 +46,12 @@ def _audience_label(programme_group: str | None, group_name: str | None) -> str:
     if programme_group is None:
         return _("the whole delegation")
     return _("group {name}").format(name=group_name or programme_group)
+
+
+def _is_command(message: Message) -> bool:
+    """A command, in a text or a caption (/import with a forum file): not a broadcast draft,
+    even while a /broadcast waits for its message."""
+    return (message.text or message.caption or "").startswith("/")
 
 
 def preview_keyboard(draft: int) -> InlineKeyboardMarkup:
@@ -77,7 +83,11 @@ async def start_flow(
     if group_id is not None and group is None:
         known = ", ".join(g.id for g in forum.groups) or "—"
         await message.answer(
-            fmt(_("There is no group {group}. Groups: {known}."), group=group_id, known=known)
+            fmt(
+                _("There is no group {group}. Groups: {known}."),
+                group=clip(group_id),
+                known=known,
+            )
         )
         return
     count = len(await broadcasts.audience(group_id))
@@ -305,7 +315,7 @@ def create_router() -> Router:
     in_flow = StateFilter(BroadcastFlow.waiting_for_message, BroadcastFlow.preview)
     organisers.message.register(start_flow, Command("broadcast"))
     organisers.message.register(cancel_flow, in_flow, F.text.regexp(CANCEL_ALONE))
-    organisers.message.register(draft, in_flow, ~F.text.startswith("/") | F.text.is_(None))
+    organisers.message.register(draft, in_flow, ~F.func(_is_command))
     organisers.callback_query.register(decide, BroadcastFlowCb.filter())
     organisers.callback_query.register(report, BroadcastCb.filter(F.action == "st"))
     organisers.callback_query.register(remind, BroadcastCb.filter(F.action == "rm"))

@@ -6,7 +6,14 @@ by the fallback router and changes nothing.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# A row id that SQLite can hold: a forged larger number does not parse (a stale button)
+# instead of overflowing in the database driver.
+RowId = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 
 
 class DayCb(CallbackData, prefix="d"):
@@ -50,7 +57,7 @@ class MarkCb(CallbackData, prefix="am"):
     """Organisers: mark a delegate present (1) or absent (0); the page (from 1) to redraw."""
 
     event: str
-    delegate: int
+    delegate: RowId
     present: int
     page: int = 1
 
@@ -59,7 +66,7 @@ class BroadcastCb(CallbackData, prefix="b"):
     """A broadcast's buttons: ok = a delegate's "Received"; st = the organiser's report
     refreshed; rm = remind those who have not confirmed."""
 
-    id: int
+    id: RowId
     action: str
 
 

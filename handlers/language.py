@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -49,10 +50,15 @@ async def set_language(
     i18n.current_locale = callback_data.lang
     await query.answer(_("Language changed."))
     if isinstance(query.message, Message):
-        await query.message.edit_text(
-            fmt(_("Language: {name}"), name=LANGUAGE_NAMES[callback_data.lang]),
-            reply_markup=language_keyboard(callback_data.lang),
-        )
+        try:
+            await query.message.edit_text(
+                fmt(_("Language: {name}"), name=LANGUAGE_NAMES[callback_data.lang]),
+                reply_markup=language_keyboard(callback_data.lang),
+            )
+        except TelegramBadRequest as error:
+            # The language already chosen, tapped again: the message shows it already.
+            if "not modified" not in error.message:
+                raise
 
 
 def create_router() -> Router:

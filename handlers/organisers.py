@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import views
-from bot.texts import bold, current_locale, day_label, esc, fmt, hhmm, split_message
+from bot.texts import bold, clip, current_locale, day_label, esc, fmt, hhmm, split_message
 from db import audit, delegates
 from db.connection import Database
 from db.forum import (
@@ -65,7 +65,7 @@ async def move(
         return
     event = await get_event(db, parts[0])
     if event is None:
-        await message.answer(fmt(_("There is no event {id}."), id=parts[0]))
+        await message.answer(fmt(_("There is no event {id}."), id=clip(parts[0])))
         return
     forum = await programme.forum()
     now = clock()
@@ -119,7 +119,7 @@ async def cancel(
         return
     event = await get_event(db, event_id)
     if event is None:
-        await message.answer(fmt(_("There is no event {id}."), id=event_id))
+        await message.answer(fmt(_("There is no event {id}."), id=clip(event_id)))
         return
     if not event.is_active:
         title = event.title.get(current_locale())

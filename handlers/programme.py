@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -146,7 +147,12 @@ async def show_day(
     text, markup = await _day_view(programme, viewer, day, today)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=markup)
+        try:
+            await query.message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as error:
+            # A double tap: the second edit finds the day already shown.
+            if "not modified" not in error.message:
+                raise
     else:
         await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
 
