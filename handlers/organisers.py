@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiohttp import ClientError
 
 from bot import views
 from bot.texts import bold, clip, current_locale, day_label, esc, fmt, hhmm, split_message
@@ -31,6 +35,8 @@ from schedule.moves import MoveError, parse_move
 from schedule.programme import Programme
 
 MAX_FORUM_FILE = 1_000_000  # bytes; the sample is a few kilobytes
+
+log = logging.getLogger(__name__)
 
 
 def _when(event: Event, forum: Forum) -> str:
@@ -184,7 +190,16 @@ async def import_file(
         await message.answer(esc(_("This file is too large to be a forum file.")))
         return
     filename = document.file_name or "forum.toml"
-    data = await bot.download(document)
+    try:
+        data = await bot.download(document)
+    except (TelegramAPIError, ClientError) as error:
+        log.warning("could not download %s for /import: %s", filename, error)
+        await message.answer(
+            esc(
+                _("Telegram did not hand over the file. Please send it again. Nothing was changed.")
+            )
+        )
+        return
     try:
         text = data.read().decode("utf-8") if data is not None else ""
         forum = parse_forum(text, filename)

@@ -590,3 +590,15 @@ async def test_a_double_tap_on_remind_reminds_once(chat: Chat) -> None:
     assert [c.chat_id for c in reminders] == [HEAD]
     answers = sorted(c.params["text"] for c in (*first, *second) if c.name == "AnswerCallbackQuery")
     assert answers[0].startswith("Nobody to remind") and "on its way" in answers[1]
+
+
+async def test_import_whose_file_telegram_will_not_hand_over_changes_nothing(chat: Chat) -> None:
+    before = await snapshot(chat)
+    document = Document(file_id="gone", file_unique_id="gone", file_name="forum.toml", file_size=10)
+    calls = await chat._feed(
+        updates.message(ORGANISER_ID, None, document=document, caption="/import")
+    )
+    assert calls[-1].text == (
+        "Telegram did not hand over the file. Please send it again. Nothing was changed."
+    )
+    assert await snapshot(chat) == before
