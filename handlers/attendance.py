@@ -23,6 +23,7 @@ from db import attendance, delegates
 from db.connection import Database
 from handlers.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
 from handlers.filters import IsMember, IsOrganiser
+from handlers.redraw import redraw
 from schedule.attendance import (
     AttendanceRecord,
     RollCall,
@@ -241,12 +242,7 @@ def marking_keyboard(call: RollCall, page: int) -> tuple[InlineKeyboardMarkup, i
 async def _redraw_marks(message: Message, db: Database, event: Event, page: int) -> None:
     call = await _roll_call(db, event)
     markup, page, pages = marking_keyboard(call, page)
-    try:
-        await message.edit_text(views.marking_text(call, page, pages), reply_markup=markup)
-    except TelegramBadRequest as error:
-        # A second organiser's identical mark leaves nothing to redraw: Telegram says so.
-        if "not modified" not in error.message:
-            raise
+    await redraw(message, views.marking_text(call, page, pages), markup)
 
 
 async def _send_roll_call(message: Message, db: Database, forum: Forum, event: Event) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -16,6 +15,7 @@ from db import delegates
 from db.connection import Database
 from handlers.callbacks import LangCb
 from handlers.filters import IsMember
+from handlers.redraw import redraw
 from schedule.model import LANGUAGES, Delegate
 
 
@@ -50,15 +50,11 @@ async def set_language(
     i18n.current_locale = callback_data.lang
     await query.answer(_("Language changed."))
     if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(
-                fmt(_("Language: {name}"), name=LANGUAGE_NAMES[callback_data.lang]),
-                reply_markup=language_keyboard(callback_data.lang),
-            )
-        except TelegramBadRequest as error:
-            # The language already chosen, tapped again: the message shows it already.
-            if "not modified" not in error.message:
-                raise
+        await redraw(
+            query.message,
+            fmt(_("Language: {name}"), name=LANGUAGE_NAMES[callback_data.lang]),
+            language_keyboard(callback_data.lang),
+        )
 
 
 def create_router() -> Router:

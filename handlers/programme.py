@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -19,6 +18,7 @@ from db import attendance
 from db.connection import Database
 from handlers.callbacks import CheckInCb, DayCb, EventCb, RsvpCb, VenueCb
 from handlers.filters import IsMember
+from handlers.redraw import redraw
 from schedule.attendance import AttendanceRecord, check_in_open, rsvp_open
 from schedule.model import Delegate, Event, Forum
 from schedule.programme import Programme
@@ -147,12 +147,7 @@ async def show_day(
     text, markup = await _day_view(programme, viewer, day, today)
     await query.answer()
     if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as error:
-            # A double tap: the second edit finds the day already shown.
-            if "not modified" not in error.message:
-                raise
+        await redraw(query.message, text, markup)
     else:
         await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -18,6 +17,7 @@ from db import delegates
 from db.connection import Database
 from handlers.callbacks import RemindersCb
 from handlers.filters import IsMember
+from handlers.redraw import redraw
 from schedule.model import Delegate
 from schedule.reminders import delegate_offsets
 
@@ -101,15 +101,11 @@ async def change_reminders(
     assert updated is not None
     await query.answer(_("Saved."))
     if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(
-                reminders_text(updated, configured),
-                reply_markup=reminders_keyboard(updated, configured),
-            )
-        except TelegramBadRequest as error:
-            # A double tap, or a button of an older /reminders message: nothing to redraw.
-            if "not modified" not in error.message:
-                raise
+        await redraw(
+            query.message,
+            reminders_text(updated, configured),
+            reminders_keyboard(updated, configured),
+        )
 
 
 def create_router() -> Router:
