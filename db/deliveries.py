@@ -1,12 +1,14 @@
 """Deliveries: each reminder, briefing and change notice, once per delegate.
 
-A row is claimed (status ``sending``) in a committed transaction before the request
-leaves, and its outcome recorded after. A crash between the two leaves ``sending``; at the
+A fan-out records its rows ``pending`` in one transaction (:func:`record`); each row is
+taken (status ``sending``, committed) just before its request leaves (:func:`take`), and
+its outcome recorded after (:func:`finish`). A crash between the two leaves ``sending``; at the
 next start such rows become ``interrupted`` and are never resent: a message may have
 reached Telegram, and a second one is worse than a gap that the log shows.
 
 ``pending`` rows wait to be attempted (a notice queued at the moment of a change, or a
-message the sender refused during shutdown); they are claimed like new ones.
+message the sender refused during shutdown, or left by a stop before its turn); they are
+taken like new ones.
 """
 
 from __future__ import annotations
@@ -90,32 +92,6 @@ _INSERT = (
 )
 
 
-async def claim(db: Database, items: Sequence[Item], now: datetime) -> list[int | None]:
-    """Claim each item for sending, in one committed transaction.
-
-    Returns, item by item, the row id to report the outcome to, or None when the item was
-    already handled (by this process, an earlier one, or a concurrent fan-out).
-    """
-    ids: list[int | None] = []
-    async with db.transaction() as conn:
-        for item in items:
-            async with conn.execute(
-                _INSERT + " ON CONFLICT (kind, key, delegate_id) DO NOTHING RETURNING id",
-                _values(item, "sending", now),
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None:
-                async with conn.execute(
-                    "UPDATE delivery SET status = 'sending', error = NULL"
-                    " WHERE kind = ? AND key = ? AND delegate_id = ? AND status = 'pending'"
-                    " RETURNING id",
-                    (item.kind, item.key, item.delegate_id),
-                ) as cur:
-                    row = await cur.fetchone()
-            ids.append(int(row[0]) if row else None)
-    return ids
-
-
 async def record(db: Database, items: Sequence[Item], now: datetime) -> list[int | None]:
     """Record items as pending in one committed transaction, before any of them is sent.
 
@@ -146,19 +122,6 @@ async def take(db: Database, delivery_id: int) -> bool:
     return changed == 1
 
 
-async def enqueue(db: Database, items: Sequence[Item], now: datetime) -> int:
-    """Record items as pending (an outbox); the ones already known are left alone."""
-    added = 0
-    async with db.transaction() as conn:
-        for item in items:
-            async with conn.execute(
-                _INSERT + " ON CONFLICT (kind, key, delegate_id) DO NOTHING",
-                _values(item, "pending", now),
-            ) as cur:
-                added += cur.rowcount
-    return added
-
-
 async def skip(db: Database, items: Sequence[Item], reason: str, now: datetime) -> None:
     """Record that these will not be sent (and why); a pending row becomes skipped too."""
     async with db.transaction() as conn:
@@ -172,7 +135,7 @@ async def skip(db: Database, items: Sequence[Item], reason: str, now: datetime) 
 async def finish(
     db: Database, delivery_id: int, status: DeliveryStatus, now: datetime, error: str | None = None
 ) -> None:
-    """Record the outcome of a claimed row: sent, blocked, failed, or pending again."""
+    """Record the outcome of a taken row: sent, blocked, failed, or pending again."""
     sent_at = to_db(now) if status == "sent" else None
     await db.execute(
         "UPDATE delivery SET status = ?, error = ?, sent_at = ? WHERE id = ?",

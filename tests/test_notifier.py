@@ -240,7 +240,8 @@ async def test_restart_sends_overdue_once_and_settles_interrupted(
     assert shernayev is not None
     # A crash mid-send left a closing-plenary reminder 'sending'.
     crashed = deliveries.Item("reminder", "closing-plenary@X/60", shernayev.id, clock())
-    await deliveries.claim(app.db, [crashed], clock())
+    [row_id] = await deliveries.record(app.db, [crashed], clock())
+    assert row_id is not None and await deliveries.take(app.db, row_id)
     await app.stop()
     await app.close()
 
