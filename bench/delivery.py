@@ -13,7 +13,7 @@ from pathlib import Path
 from bench.common import Row, Sizes, median, percentile
 from bench.forum import TIMEZONE, TZ, code, register_all, telegram_id
 from bot.app import App, create_app
-from bot.broadcasts import BroadcastService, broadcast_and_wait
+from bot.delivery.broadcasts import BroadcastService, broadcast_and_wait
 from bot.settings import load_settings
 from db import deliveries
 from db.broadcasts import Content

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from db import delegates as delegates_db
 from db.connection import Database, open_db
-from schedule.importing import import_forum_text
+from schedule.services.importing import import_forum_text
 
 TIMEZONE = "Asia/Dushanbe"
 TZ = ZoneInfo(TIMEZONE)

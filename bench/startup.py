@@ -15,7 +15,7 @@ from bench.forum import first_day, prepare_database, read_forum, write_forum
 from bench.processes import environment, running
 from db.connection import open_db
 from schedule.clock import utc_now
-from schedule.importing import import_forum_text
+from schedule.services.importing import import_forum_text
 from tests.support.fake_bot_api import FakeBotApi
 
 NAME = "start-up"

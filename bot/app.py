@@ -26,21 +26,21 @@ from aiogram.exceptions import (
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.broadcasts import BroadcastService
-from bot.commands import set_commands
+from bot.delivery.broadcasts import BroadcastService
+from bot.views.commands import set_commands
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
 from bot.middlewares import UpdatesInFlight
-from bot.notifier import Notifier
-from bot.sender import PacedSender
+from bot.delivery.notifier import Notifier
+from bot.delivery.sender import PacedSender
 from bot.settings import Settings
 from db.connection import Database, open_db
 from db.forum import ImportReport, stored_forum_hash
-from schedule.changes import ProgrammeChanges
+from schedule.services.changes import ProgrammeChanges
 from schedule.clock import Clock, utc_now
 from schedule.forum_file import ForumFileError
-from schedule.importing import import_if_changed
-from schedule.programme import Programme
+from schedule.services.importing import import_if_changed
+from schedule.services.programme import Programme
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "123456789:DEMO-offline-token"

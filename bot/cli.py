@@ -59,7 +59,7 @@ async def run_import(settings: Settings, path: Path) -> int:
     from db.connection import open_db
     from schedule.clock import utc_now
     from schedule.forum_file import ForumFileError
-    from schedule.importing import import_forum_text
+    from schedule.services.importing import import_forum_text
 
     try:
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
@@ -110,7 +110,7 @@ def main(argv: list[str]) -> int:
     _configure_logging(settings.log_level)
 
     if args.command == "demo":
-        from bot.demo import run_demo
+        from bot.demo.run import run_demo
 
         try:
             return asyncio.run(run_demo(settings))

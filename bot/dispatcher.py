@@ -16,7 +16,7 @@ from bot.middlewares import (
     UpdatesInFlight,
     ViewerMiddleware,
 )
-from bot.texts import esc
+from bot.views.texts import esc
 from handlers import get_routers
 
 log = logging.getLogger(__name__)

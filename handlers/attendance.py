@@ -17,11 +17,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import attendance_views as views
-from bot.texts import clip, current_locale, esc, fmt, hhmm
+from bot.views import attendance as views
+from bot.views.texts import clip, current_locale, esc, fmt, hhmm
 from db import attendance, delegates
 from db.connection import Database
-from handlers.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
+from bot.views.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
 from handlers.filters import IsMember, IsOrganiser
 from handlers.redraw import redraw
 from schedule.attendance import (
@@ -35,7 +35,7 @@ from schedule.attendance import (
 )
 from schedule.attendance_csv import attendance_csv
 from schedule.model import Delegate, Event, Forum
-from schedule.programme import Programme
+from schedule.services.programme import Programme
 from schedule.rules import Viewer, events_on, forum_days, in_audience, nearest_day
 
 log = logging.getLogger(__name__)

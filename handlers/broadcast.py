@@ -19,20 +19,20 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import broadcasts as service  # a module: bot.broadcasts imports handlers.callbacks
-from bot.texts import bold, clip, current_locale, esc, fmt
+from bot.delivery import broadcasts as service  # a module: bot.delivery.broadcasts imports bot.views.callbacks
+from bot.views.texts import bold, clip, current_locale, esc, fmt
 from db import audit
 from db import broadcasts as store
 from db.broadcasts import Content
 from db.connection import Database
-from handlers.callbacks import BroadcastCb, BroadcastFlowCb
+from bot.views.callbacks import BroadcastCb, BroadcastFlowCb
 from handlers.filters import IsMember, IsOrganiser
 from schedule.clock import Clock
 from schedule.model import Delegate
-from schedule.programme import Programme
+from schedule.services.programme import Programme
 
 if TYPE_CHECKING:
-    from bot.broadcasts import BroadcastService
+    from bot.delivery.broadcasts import BroadcastService
 
 CANCEL_ALONE = r"^/cancel(@\w+)?\s*$"
 

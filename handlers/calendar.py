@@ -10,10 +10,10 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.texts import esc
+from bot.views.texts import esc
 from handlers.filters import IsMember
 from schedule.calendar import agenda_ics
-from schedule.programme import Programme
+from schedule.services.programme import Programme
 from schedule.rules import Viewer
 
 

@@ -6,8 +6,8 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.commands import ORGANISER_COMMANDS
-from bot.texts import esc
+from bot.views.commands import ORGANISER_COMMANDS
+from bot.views.texts import esc
 from handlers.start import stranger_text
 from schedule.model import Delegate
 

@@ -11,7 +11,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import LANGUAGE_NAMES
-from bot.texts import bold, day_label, esc, fmt, split_message
+from bot.views.texts import bold, day_label, esc, fmt, split_message
 from db import audit, delegates, stats
 from db import broadcasts as store
 from db.connection import Database
@@ -19,7 +19,7 @@ from handlers.filters import IsOrganiser
 from schedule.clock import Clock
 from schedule.model import Delegate, Forum
 from schedule.moves import parse_invite
-from schedule.programme import Programme
+from schedule.services.programme import Programme
 
 
 def new_code() -> str:

@@ -10,18 +10,18 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import views
-from bot.attendance_views import card_status, rsvp_label
-from bot.keyboards import Keyboard
-from bot.texts import bold, current_locale, day_label, esc, hhmm, short_day, split_message
+from bot.views import programme as views
+from bot.views.attendance import card_status, rsvp_label
+from bot.views.keyboard import Keyboard
+from bot.views.texts import bold, current_locale, day_label, esc, hhmm, short_day, split_message
 from db import attendance
 from db.connection import Database
-from handlers.callbacks import CheckInCb, DayCb, EventCb, RsvpCb, VenueCb
+from bot.views.callbacks import CheckInCb, DayCb, EventCb, RsvpCb, VenueCb
 from handlers.filters import IsMember
 from handlers.redraw import redraw
 from schedule.attendance import AttendanceRecord, check_in_open, rsvp_open
 from schedule.model import Delegate, Event, Forum
-from schedule.programme import Programme
+from schedule.services.programme import Programme
 from schedule.rules import (
     Viewer,
     concerns,

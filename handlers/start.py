@@ -13,9 +13,9 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.settings import Settings
-from bot.texts import bold, duration, esc, fmt
+from bot.views.texts import bold, duration, esc, fmt
 from db.connection import Database
-from schedule.access import join
+from schedule.services.joining import join
 from schedule.model import Delegate
 
 log = logging.getLogger(__name__)

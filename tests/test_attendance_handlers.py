@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from aiogram.methods import SendMessage
 
-from bot import attendance_views as views
-from bot.reminder_views import reminder_keyboard
+from bot.views import attendance as views
+from bot.views.notices import reminder_keyboard
 from db import attendance, audit, delegates
 from schedule.model import Localized
 from tests.conftest import ORGANISER_ID, Chat, FakeClock

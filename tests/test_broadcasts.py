@@ -12,7 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.app import App, create_app
-from bot.broadcasts import BroadcastService, broadcast_and_wait
+from bot.delivery.broadcasts import BroadcastService, broadcast_and_wait
 from bot.settings import Settings
 from db import broadcasts as store
 from db import delegates

@@ -15,7 +15,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from babel.dates import format_date
 
-from bot.demo_session import DemoSession, human_size, map_link, render_html
+from bot.demo.session import DemoSession, human_size, map_link, render_html
 from schedule.forum_file import SAMPLE_FORUM_PATH
 from tests.support.process import bot_env, run_bot
 

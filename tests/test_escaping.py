@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from handlers.callbacks import EventCb, VenueCb
+from bot.views.callbacks import EventCb, VenueCb
 from tests.conftest import ORGANISER_ID, Chat
 from tests.support.recording import Call
 

@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
 from bot.app import App, create_app
-from bot.notifier import Notifier
+from bot.delivery.notifier import Notifier
 from bot.settings import Settings
 from db import delegates, deliveries
 from db.connection import open_db
 from db.forum import get_event, reschedule_event, set_event_status
 from db.migrations import MIGRATIONS
-from handlers.callbacks import RemindersCb
-from schedule.importing import import_forum_text, import_if_changed
+from bot.views.callbacks import RemindersCb
+from schedule.services.importing import import_forum_text, import_if_changed
 from tests.conftest import Chat, FakeClock
 from tests.support.recording import Call, RecordingSession
 
@@ -398,7 +398,7 @@ async def test_an_event_added_by_a_reimport_is_told_of_its_first_move(
 
 
 def test_a_long_days_briefing_stays_one_message_within_telegrams_limit(app: App) -> None:
-    from bot.reminder_views import briefing_text
+    from bot.views.notices import briefing_text
     from schedule.model import Event, Forum, Localized
 
     tz = ZoneInfo("Asia/Dushanbe")
@@ -491,7 +491,7 @@ class _HangsAfter(RecordingSession):
 async def test_a_crash_mid_fan_out_leaves_only_the_sending_window_in_doubt(
     settings: Settings, clock: FakeClock
 ) -> None:
-    from bot.notifier import SENDING_WINDOW
+    from bot.delivery.notifier import SENDING_WINDOW
 
     people = 100
     clock.now = MOU_AT - timedelta(minutes=60)

@@ -12,7 +12,7 @@ import pytest
 from aiogram.types import Document, PhotoSize
 
 from bot.app import create_app
-from bot.broadcasts import BroadcastService
+from bot.delivery.broadcasts import BroadcastService
 from bot.settings import Settings
 from db import audit, delegates
 from db import broadcasts as store
@@ -514,7 +514,7 @@ async def test_an_imported_file_survives_a_restart(settings: Settings, clock: Fa
 async def test_a_reminder_of_a_message_at_the_limit_goes_without_its_header(chat: Chat) -> None:
     from aiogram.exceptions import TelegramBadRequest
 
-    from bot.broadcasts import visible_length
+    from bot.delivery.broadcasts import visible_length
 
     def like_telegram(method):  # type: ignore[no-untyped-def]
         text = getattr(method, "text", None)
@@ -554,7 +554,7 @@ async def test_a_reminder_of_a_message_at_the_limit_goes_without_its_header(chat
 
 
 def test_visible_length_counts_what_telegram_counts() -> None:
-    from bot.broadcasts import visible_length
+    from bot.delivery.broadcasts import visible_length
 
     assert visible_length('<b>a</b> &amp; <a href="https://x.org/?a=1&amp;b=2">b</a>') == 5
     assert visible_length("🔔") == 2  # UTF-16: outside the BMP

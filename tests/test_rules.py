@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.texts import day_label, hhmm
-from schedule.access import FIRST_PAUSE, FREE_ATTEMPTS, LONGEST_PAUSE, code_pause, code_retry_at
+from bot.views.texts import day_label, hhmm
+from schedule.services.joining import FIRST_PAUSE, FREE_ATTEMPTS, LONGEST_PAUSE, code_pause, code_retry_at
 from schedule.calendar import agenda_ics, event_uid
 from schedule.forum_file import SAMPLE_FORUM_PATH, load_forum_file
 from schedule.model import Event, Forum, Localized, Venue

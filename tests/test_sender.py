@@ -11,7 +11,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import SendMessage, TelegramMethod
 
-from bot.sender import PacedSender, SenderClosed, SendOutcome
+from bot.delivery.sender import PacedSender, SenderClosed, SendOutcome
 from tests.support.fake_bot_api import DROP, FakeBotApi, Recorded
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.texts import pack_lines, split_message
+from bot.views.texts import pack_lines, split_message
 
 
 def test_short_text_is_one_piece() -> None:

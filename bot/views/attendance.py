@@ -10,7 +10,7 @@ from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.texts import bold, current_locale, day_label, esc, fmt, hhmm, italic, pack_lines
+from bot.views.texts import bold, current_locale, day_label, esc, fmt, hhmm, italic, pack_lines
 from schedule.attendance import (
     CHECK_IN_OPENS,
     AttendanceRecord,

@@ -22,15 +22,15 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot import reminder_views
-from bot.sender import PacedSender, SenderClosed
+from bot.views import notices as reminder_views
+from bot.delivery.sender import PacedSender, SenderClosed
 from db import delegates, deliveries
 from db.connection import Database, from_db, to_db
 from db.deliveries import Item
 from db.forum import EventChange
 from schedule.clock import Clock, utc_now
 from schedule.model import Delegate, Event, Forum
-from schedule.programme import NoForumError, Programme
+from schedule.services.programme import NoForumError, Programme
 from schedule.reminders import (
     Announced,
     NoticeFacts,

@@ -22,7 +22,7 @@ from typing import TextIO
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
 
 from bot.app import App, StartupError, create_app
-from bot.demo_session import DemoSession
+from bot.demo.session import DemoSession
 from bot.settings import Settings
 from db.connection import open_db
 from db.forum import forum_hash, import_forum

@@ -1,7 +1,7 @@
 """How the programme looks in a chat: day lists, event cards, protocol notes.
 
 Shared by the handlers and by the notices the bot sends on its own (reminders, briefings).
-Every value from the forum file goes through :func:`bot.texts.esc`.
+Every value from the forum file goes through :func:`bot.views.texts.esc`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
+from bot.views.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
 from schedule.model import Event, Forum
 from schedule.rules import seated_by
 

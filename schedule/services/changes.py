@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from db.forum import EventChange
-from schedule.programme import Programme
+from schedule.services.programme import Programme
 
 log = logging.getLogger(__name__)
 

@@ -25,13 +25,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.sender import PacedSender, SenderClosed
-from bot.texts import bold, esc, fmt, pack_lines
+from bot.delivery.sender import PacedSender, SenderClosed
+from bot.views.texts import bold, esc, fmt, pack_lines
 from db import broadcasts as store
 from db import delegates
 from db.broadcasts import Broadcast, Content, Counts, Recipient
 from db.connection import Database
-from handlers.callbacks import BroadcastCb
+from bot.views.callbacks import BroadcastCb
 from schedule.clock import Clock
 
 log = logging.getLogger(__name__)
