@@ -7,9 +7,9 @@ same application here; only the Bot API session and the clock differ.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC
+from typing import Protocol
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -27,18 +27,19 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.broadcasts import BroadcastService
-from bot.views.commands import set_commands
+from bot.delivery.notifier import Notifier
+from bot.delivery.sender import PacedSender
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
 from bot.middlewares import UpdatesInFlight
-from bot.delivery.notifier import Notifier
-from bot.delivery.sender import PacedSender
 from bot.settings import Settings
+from bot.views.commands import set_commands
 from db.connection import Database, open_db
-from db.forum import ImportReport, stored_forum_hash
-from schedule.services.changes import ProgrammeChanges
+from db.forum import stored_forum_hash
 from schedule.clock import Clock, utc_now
 from schedule.forum_file import ForumFileError
+from schedule.model import ImportReport
+from schedule.services.changes import ProgrammeChanges
 from schedule.services.importing import import_if_changed
 from schedule.services.programme import Programme
 
@@ -46,9 +47,6 @@ log = logging.getLogger(__name__)
 DEMO_TOKEN = "123456789:DEMO-offline-token"
 # How long a stop waits for the updates being handled (normally milliseconds).
 HANDLERS_GRACE = 5.0
-
-Hook = Callable[[], Awaitable[None]]
-
 
 class StartupError(RuntimeError):
     """The bot cannot serve: a wrong token, a Bot API server that answers wrongly, a bad file."""
@@ -69,47 +67,79 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     )
 
 
-@dataclass
-class App:
-    settings: Settings
+class Service(Protocol):
+    """What the app starts after the Bot API check and stops, in reverse, at the end."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The long-lived dependencies handlers receive by parameter name (workflow data)."""
+
     db: Database
-    bot: Bot
-    dispatcher: Dispatcher
+    settings: Settings
     programme: Programme
     changes: ProgrammeChanges
-    scheduler: AsyncIOScheduler
-    sender: PacedSender
-    i18n: I18n
     clock: Clock
-    # Services add their own start and stop steps (rebuild reminder jobs, resume broadcasts).
-    on_start: list[Hook] = field(default_factory=list)
-    # What the forum file changed at this start, for the change notices.
+    sender: PacedSender
+    notifier: Notifier
+    broadcasts: BroadcastService
+
+    def workflow_data(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(eq=False)
+class App:
+    """Built once by :func:`create_app`; :meth:`start` and :meth:`stop` run its lifecycle."""
+
+    bot: Bot
+    dispatcher: Dispatcher
+    scheduler: AsyncIOScheduler
+    services: Services
+    i18n: I18n
+    in_flight: UpdatesInFlight
+    # Started in this order once the Bot API answered, stopped in reverse.
+    lifecycle: tuple[Service, ...]
+    # What the forum file changed at this start, for the change notices (told once).
     import_report: ImportReport | None = None
-    _stopped: bool = False
-    on_stop: list[Hook] = field(default_factory=list)
-    in_flight: UpdatesInFlight = field(default_factory=UpdatesInFlight)
+    _stopped: bool = field(default=False, init=False)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def programme(self) -> Programme:
+        return self.services.programme
+
+    @property
+    def changes(self) -> ProgrammeChanges:
+        return self.services.changes
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def sender(self) -> PacedSender:
+        return self.services.sender
 
     async def start(self) -> None:
         """Check the Bot API, decorate the bot, start the jobs. Called in the running loop."""
-        try:
-            me = await self.bot.get_me()
-        except TelegramUnauthorizedError as error:
-            raise StartupError(f"the Bot API refused BOT_TOKEN: {error.message}") from error
-        except TelegramNetworkError as error:
-            raise StartupError(
-                f"could not reach the Bot API at {self.settings.telegram_api_url}: {error.message}"
-            ) from error
-        except (TelegramAPIError, AiogramError) as error:
-            # e.g. ClientDecodeError: something answered that is not a Bot API server.
-            raise StartupError(f"the Bot API answered getMe wrongly: {error}") from error
-        if not me.is_bot or not me.username:
-            raise StartupError("the Bot API answered getMe with something that is not a bot")
-        log.info("serving as @%s", me.username)
+        await check_bot_api(self.bot, self.settings)
         await set_commands(self.bot, self.i18n, self.settings.admin_ids)
         if not self.scheduler.running:
             self.scheduler.start()
-        for hook in self.on_start:
-            await hook()
+        for service in self.lifecycle:
+            await service.start()
         if self.import_report is not None:
             # The forum file changed while the bot was down: tell those concerned now.
             report, self.import_report = self.import_report, None
@@ -123,9 +153,9 @@ class App:
         # Polling has stopped; the updates it handed out finish before what they use closes
         # (and before the services stop, so that what they start is drained with the rest).
         await self.in_flight.wait(HANDLERS_GRACE)
-        for hook in reversed(self.on_stop):
+        for service in reversed(self.lifecycle):
             try:
-                await hook()
+                await service.stop()
             except Exception:
                 log.exception("a stop step failed")
         await self.sender.close()
@@ -136,6 +166,24 @@ class App:
         """Release the session and the database (after :meth:`stop`)."""
         await self.bot.session.close()
         await self.db.close()
+
+
+async def check_bot_api(bot: Bot, settings: Settings) -> None:
+    """getMe, turned into a :class:`StartupError` that says what is wrong."""
+    try:
+        me = await bot.get_me()
+    except TelegramUnauthorizedError as error:
+        raise StartupError(f"the Bot API refused BOT_TOKEN: {error.message}") from error
+    except TelegramNetworkError as error:
+        raise StartupError(
+            f"could not reach the Bot API at {settings.telegram_api_url}: {error.message}"
+        ) from error
+    except (TelegramAPIError, AiogramError) as error:
+        # e.g. ClientDecodeError: something answered that is not a Bot API server.
+        raise StartupError(f"the Bot API answered getMe wrongly: {error}") from error
+    if not me.is_bot or not me.username:
+        raise StartupError("the Bot API answered getMe with something that is not a bot")
+    log.info("serving as @%s", me.username)
 
 
 async def load_programme_file(
@@ -161,6 +209,7 @@ async def load_programme_file(
 async def create_app(
     settings: Settings, *, session: BaseSession | None = None, clock: Clock = utc_now
 ) -> App:
+    """Wire everything once: nothing is added to the app or the dispatcher afterwards."""
     db = await open_db(settings.database_path)
     try:
         report = await load_programme_file(settings, db, clock)
@@ -173,27 +222,39 @@ async def create_app(
     programme = Programme(db)
     changes = ProgrammeChanges(programme)
     i18n = create_i18n()
-    in_flight = UpdatesInFlight()
-    dispatcher = create_dispatcher(
+    notifier = Notifier(
+        db=db,
+        programme=programme,
+        sender=sender,
+        scheduler=scheduler,
         i18n=i18n,
-        in_flight=in_flight,
+        offsets=settings.reminder_offsets,
+        clock=clock,
+    )
+    changes.subscribe(notifier.on_changes)  # reminders, briefings, change notices follow
+    broadcasts = BroadcastService(db, bot, sender, i18n, clock)
+    services = Services(
         db=db,
         settings=settings,
         programme=programme,
         changes=changes,
         clock=clock,
         sender=sender,
-        scheduler=scheduler,
+        notifier=notifier,
+        broadcasts=broadcasts,
     )
-    app = App(settings, db, bot, dispatcher, programme, changes, scheduler, sender, i18n, clock)
-    app.in_flight = in_flight
-    app.import_report = report
-    dispatcher["app"] = app
-    Notifier.install(app)  # reminders, briefings, change notices
-    broadcasts = BroadcastService(db, bot, sender, i18n, clock)
-    dispatcher["broadcasts"] = broadcasts
-    app.on_start.append(broadcasts.resume)
-    app.on_stop.append(broadcasts.stop)
+    in_flight = UpdatesInFlight()
+    dispatcher = create_dispatcher(i18n=i18n, in_flight=in_flight, **services.workflow_data())
+    app = App(
+        bot=bot,
+        dispatcher=dispatcher,
+        scheduler=scheduler,
+        services=services,
+        i18n=i18n,
+        in_flight=in_flight,
+        lifecycle=(notifier, broadcasts),
+        import_report=report,
+    )
     dispatcher.startup.register(app.start)
     dispatcher.shutdown.register(app.stop)
     return app

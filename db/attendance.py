@@ -15,7 +15,7 @@ import aiosqlite
 
 from db.audit import append as append_log
 from db.connection import Database, from_db, to_db
-from schedule.attendance import AttendanceRecord, Rsvp
+from schedule.model import AttendanceRecord, Rsvp
 
 _COLUMNS = "event_id, delegate_id, rsvp, rsvp_at, checked_in_at, present, marked_by, marked_at"
 

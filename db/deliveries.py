@@ -21,8 +21,7 @@ from typing import Any, Literal
 
 from db.connection import Database, from_db, to_db
 from db.forum import list_events
-from schedule.model import Event
-from schedule.reminders import Announced
+from schedule.model import Announced, Event
 
 DeliveryKind = Literal["reminder", "briefing", "notice"]
 DeliveryStatus = Literal[

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,63 +17,23 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from db.connection import Database, from_db, to_db
-from schedule.model import DelegateEntry, Event, EventStatus, Forum, Group, Localized, Venue
+from schedule.model import (
+    DelegateEntry,
+    Event,
+    EventChange,
+    EventStatus,
+    Forum,
+    Group,
+    ImportReport,
+    Localized,
+    Venue,
+)
 
 EVENT_STATUSES: tuple[EventStatus, ...] = ("scheduled", "cancelled", "removed")
 _EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Event))
-# What delegates are told about: the time or the place moved, or the event is off / back on.
-_NOTICE_FIELDS = frozenset({"starts", "venue", "status"})
 
 
-@dataclass(frozen=True, slots=True)
-class EventChange:
-    """One event before and after an import, a move or a status change."""
 
-    before: Event
-    after: Event
-
-    @property
-    def fields(self) -> frozenset[str]:
-        """Names of the :class:`Event` fields that differ ('starts', 'venue', 'status', ...)."""
-        return frozenset(
-            name
-            for name in _EVENT_FIELDS
-            if getattr(self.before, name) != getattr(self.after, name)
-        )
-
-    @property
-    def notice_worthy(self) -> bool:
-        """Whether delegates get a change notice: time, venue or status changed.
-
-        A change between two inactive statuses (cancelled -> removed) or to an event that
-        stays off is not: nobody expects to attend it.
-        """
-        if not self.fields & _NOTICE_FIELDS:
-            return False
-        return self.before.is_active or self.after.is_active
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    """What an import did. ``changed`` includes events removed from the file (status change)."""
-
-    added: tuple[str, ...] = ()
-    changed: tuple[EventChange, ...] = ()
-    removed: tuple[str, ...] = ()
-    delegates_added: int = 0
-    delegates_changed: int = 0
-    delegates_removed: int = 0
-
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.added
-            or self.changed
-            or self.removed
-            or self.delegates_added
-            or self.delegates_changed
-            or self.delegates_removed
-        )
 
 
 _EventOutcome = tuple[tuple[str, ...], tuple[EventChange, ...], tuple[str, ...]]

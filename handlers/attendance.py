@@ -18,10 +18,10 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.views import attendance as views
+from bot.views.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
 from bot.views.texts import clip, current_locale, esc, fmt, hhmm
 from db import attendance, delegates
 from db.connection import Database
-from bot.views.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
 from handlers.filters import IsMember, IsOrganiser
 from handlers.redraw import redraw
 from schedule.attendance import (
@@ -35,8 +35,8 @@ from schedule.attendance import (
 )
 from schedule.attendance_csv import attendance_csv
 from schedule.model import Delegate, Event, Forum
-from schedule.services.programme import Programme
 from schedule.rules import Viewer, events_on, forum_days, in_audience, nearest_day
+from schedule.services.programme import Programme
 
 log = logging.getLogger(__name__)
 Now = Callable[[], datetime]

@@ -19,13 +19,15 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.delivery import broadcasts as service  # a module: bot.delivery.broadcasts imports bot.views.callbacks
+from bot.delivery import (
+    broadcasts as service,  # a module: bot.delivery.broadcasts imports bot.views.callbacks
+)
+from bot.views.callbacks import BroadcastCb, BroadcastFlowCb
 from bot.views.texts import bold, clip, current_locale, esc, fmt
 from db import audit
 from db import broadcasts as store
 from db.broadcasts import Content
 from db.connection import Database
-from bot.views.callbacks import BroadcastCb, BroadcastFlowCb
 from handlers.filters import IsMember, IsOrganiser
 from schedule.clock import Clock
 from schedule.model import Delegate

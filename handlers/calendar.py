@@ -13,8 +13,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.views.texts import esc
 from handlers.filters import IsMember
 from schedule.calendar import agenda_ics
-from schedule.services.programme import Programme
 from schedule.rules import Viewer
+from schedule.services.programme import Programme
 
 
 async def calendar(

@@ -10,10 +10,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import LANGUAGE_NAMES
+from bot.views.callbacks import LangCb
 from bot.views.texts import esc, fmt
 from db import delegates
 from db.connection import Database
-from bot.views.callbacks import LangCb
 from handlers.filters import IsMember
 from handlers.redraw import redraw
 from schedule.model import LANGUAGES, Delegate

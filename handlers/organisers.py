@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiohttp import ClientError
 
 from bot.views import programme as views
+from bot.views.callbacks import EventCancelCb
 from bot.views.texts import bold, clip, current_locale, day_label, esc, fmt, hhmm, split_message
 from db import audit, delegates
 from db.connection import Database
@@ -25,13 +26,12 @@ from db.forum import (
     set_event_status,
     stored_forum_hash,
 )
-from bot.views.callbacks import EventCancelCb
 from handlers.filters import IsOrganiser
-from schedule.services.changes import ProgrammeChanges
 from schedule.clock import Clock
 from schedule.forum_file import ForumFileError, parse_forum
 from schedule.model import Event, Forum
 from schedule.moves import MoveError, parse_move
+from schedule.services.changes import ProgrammeChanges
 from schedule.services.programme import Programme
 
 MAX_FORUM_FILE = 1_000_000  # bytes; the sample is a few kilobytes

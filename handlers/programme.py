@@ -12,16 +12,15 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.views import programme as views
 from bot.views.attendance import card_status, rsvp_label
+from bot.views.callbacks import CheckInCb, DayCb, EventCb, RsvpCb, VenueCb
 from bot.views.keyboard import Keyboard
 from bot.views.texts import bold, current_locale, day_label, esc, hhmm, short_day, split_message
 from db import attendance
 from db.connection import Database
-from bot.views.callbacks import CheckInCb, DayCb, EventCb, RsvpCb, VenueCb
 from handlers.filters import IsMember
 from handlers.redraw import redraw
 from schedule.attendance import AttendanceRecord, check_in_open, rsvp_open
 from schedule.model import Delegate, Event, Forum
-from schedule.services.programme import Programme
 from schedule.rules import (
     Viewer,
     concerns,
@@ -29,6 +28,7 @@ from schedule.rules import (
     nearest_day,
     next_event,
 )
+from schedule.services.programme import Programme
 
 MAX_BUTTON_TITLE = 40
 

@@ -12,10 +12,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.settings import Settings
+from bot.views.callbacks import RemindersCb
 from bot.views.texts import duration, esc, fmt
 from db import delegates
 from db.connection import Database
-from bot.views.callbacks import RemindersCb
 from handlers.filters import IsMember
 from handlers.redraw import redraw
 from schedule.model import Delegate

@@ -15,8 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.settings import Settings
 from bot.views.texts import bold, duration, esc, fmt
 from db.connection import Database
-from schedule.services.joining import join
 from schedule.model import Delegate
+from schedule.services.joining import join
 
 log = logging.getLogger(__name__)
 

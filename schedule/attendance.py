@@ -12,44 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from schedule.model import Delegate, Event
+from schedule.model import AttendanceRecord, Delegate, Event, Rsvp
 from schedule.rules import Viewer, concerns, in_audience
 
 CHECK_IN_OPENS = timedelta(minutes=30)
 
-Rsvp = Literal["yes", "no"]
 
-
-@dataclass(frozen=True, slots=True)
-class AttendanceRecord:
-    """One (event, delegate) row: the delegate's answer, check-in and an organiser's mark."""
-
-    event_id: str
-    delegate_id: int
-    rsvp: Rsvp | None = None
-    rsvp_at: datetime | None = None
-    checked_in_at: datetime | None = None
-    present: bool | None = None  # None unknown, True/False marked by an organiser
-    marked_by: int | None = None  # the organiser's Telegram id
-    marked_at: datetime | None = None
-
-    @property
-    def is_present(self) -> bool:
-        """The latest evidence wins: a check-in after an "absent" mark counts as present."""
-        if self.present is None or self.marked_at is None:
-            return self.checked_in_at is not None
-        if self.checked_in_at is not None and self.checked_in_at > self.marked_at:
-            return True
-        return self.present
-
-    @property
-    def present_since(self) -> datetime | None:
-        """When the delegate was recorded present: their check-in, else the mark."""
-        if not self.is_present:
-            return None
-        if self.checked_in_at is not None:
-            return self.checked_in_at
-        return self.marked_at
 
 
 def check_in_open(event: Event, now: datetime) -> bool:

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from schedule.model import Delegate, Event, EventStatus
+from schedule.model import Announced, Delegate, Event
 from schedule.rules import in_audience, local_day
 
 BRIEFING_TIME = time(8, 0)
@@ -224,19 +224,7 @@ def due_briefings(
 # ---------------------------------------------------------------- change notices
 
 
-@dataclass(frozen=True, slots=True)
-class Announced:
-    """What an event's audience was last told of it (or first saw of it)."""
 
-    starts: datetime
-    ends: datetime
-    venue: str | None
-    audience: tuple[str, ...] | None
-    status: EventStatus
-
-    @classmethod
-    def of(cls, event: Event) -> Announced:
-        return cls(event.starts, event.ends, event.venue, event.audience, event.status)
 
 
 def unannounced(

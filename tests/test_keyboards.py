@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.views.keyboard import Keyboard
 from bot.views.callbacks import DayCb, EventCb
+from bot.views.keyboard import Keyboard
 
 
 def _both(count: int, sizes: tuple[int, ...]) -> tuple[object, object]:

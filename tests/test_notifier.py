@@ -19,11 +19,11 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from bot.app import App, create_app
 from bot.delivery.notifier import Notifier
 from bot.settings import Settings
+from bot.views.callbacks import RemindersCb
 from db import delegates, deliveries
 from db.connection import open_db
 from db.forum import get_event, reschedule_event, set_event_status
 from db.migrations import MIGRATIONS
-from bot.views.callbacks import RemindersCb
 from schedule.services.importing import import_forum_text, import_if_changed
 from tests.conftest import Chat, FakeClock
 from tests.support.recording import Call, RecordingSession

@@ -10,7 +10,6 @@ import pytest
 from icalendar import Calendar
 
 from bot.views.texts import day_label, hhmm
-from schedule.services.joining import FIRST_PAUSE, FREE_ATTEMPTS, LONGEST_PAUSE, code_pause, code_retry_at
 from schedule.calendar import agenda_ics, event_uid
 from schedule.forum_file import SAMPLE_FORUM_PATH, load_forum_file
 from schedule.model import Event, Forum, Localized, Venue
@@ -26,6 +25,13 @@ from schedule.rules import (
     next_event,
     seated_by,
     visible_events,
+)
+from schedule.services.joining import (
+    FIRST_PAUSE,
+    FREE_ATTEMPTS,
+    LONGEST_PAUSE,
+    code_pause,
+    code_retry_at,
 )
 from schedule.shift import first_reminded_event, shift_forum
 

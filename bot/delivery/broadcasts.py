@@ -26,12 +26,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.delivery.sender import PacedSender, SenderClosed
+from bot.views.callbacks import BroadcastCb
 from bot.views.texts import bold, esc, fmt, pack_lines
 from db import broadcasts as store
 from db import delegates
 from db.broadcasts import Broadcast, Content, Counts, Recipient
 from db.connection import Database
-from bot.views.callbacks import BroadcastCb
 from schedule.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,10 @@ class BroadcastService:
         """Wait for every running broadcast (tests, benchmarks)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def start(self) -> None:
+        """At the app's start: carry on with the broadcasts a stop interrupted."""
+        await self.resume()
 
     async def resume(self) -> None:
         """At start: settle rows a crash left in doubt, then resume unfinished broadcasts."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardMarkup
@@ -22,15 +22,13 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.views import notices as reminder_views
 from bot.delivery.sender import PacedSender, SenderClosed
+from bot.views import notices as reminder_views
 from db import delegates, deliveries
 from db.connection import Database, from_db, to_db
 from db.deliveries import Item
-from db.forum import EventChange
 from schedule.clock import Clock, utc_now
-from schedule.model import Delegate, Event, Forum
-from schedule.services.programme import NoForumError, Programme
+from schedule.model import Delegate, Event, EventChange, Forum
 from schedule.reminders import (
     Announced,
     NoticeFacts,
@@ -47,9 +45,7 @@ from schedule.reminders import (
     unannounced,
 )
 from schedule.rules import forum_days
-
-if TYPE_CHECKING:
-    from bot.app import App
+from schedule.services.programme import NoForumError, Programme
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "due:"
@@ -95,24 +91,6 @@ class Notifier:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._window = asyncio.Semaphore(SENDING_WINDOW)
         self._stopping = False
-
-    @classmethod
-    def install(cls, app: App) -> Notifier:
-        """Build the app's notifier and hook it to the app's start, stop and changes."""
-        notifier = cls(
-            db=app.db,
-            programme=app.programme,
-            sender=app.sender,
-            scheduler=app.scheduler,
-            i18n=app.i18n,
-            offsets=app.settings.reminder_offsets,
-            clock=app.clock,
-        )
-        app.on_start.append(notifier.start)
-        app.on_stop.append(notifier.stop)
-        app.changes.subscribe(notifier.on_changes)
-        app.dispatcher["notifier"] = notifier
-        return notifier
 
     # ------------------------------------------------------------ lifecycle
 

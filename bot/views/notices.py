@@ -11,9 +11,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.views import programme as views
+from bot.views.callbacks import CheckInCb, RsvpCb, VenueCb
 from bot.views.keyboard import Keyboard
 from bot.views.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
-from bot.views.callbacks import CheckInCb, RsvpCb, VenueCb
 from schedule.attendance import check_in_open, rsvp_open
 from schedule.model import Event, Forum
 from schedule.reminders import NoticeFacts

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from db.forum import EventChange
+from schedule.model import EventChange
 from schedule.services.programme import Programme
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from db.connection import Database
-from db.forum import ImportReport, forum_hash, import_forum, stored_forum_hash
+from db.forum import forum_hash, import_forum, stored_forum_hash
 from schedule.forum_file import ForumFileError, parse_forum
+from schedule.model import ImportReport
 
 
 async def import_forum_text(db: Database, text: str, filename: str, now: datetime) -> ImportReport:
