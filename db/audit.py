@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from db.connection import Database, from_db, to_db
-
-
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    id: int
-    organiser_id: int
-    action: str
-    detail: str
-    at: datetime
+from schedule.model import LogEntry
 
 
 async def append(

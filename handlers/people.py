@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, time, timedelta
 
 from aiogram import Bot, Router
@@ -12,19 +11,14 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import LANGUAGE_NAMES
 from bot.views.texts import bold, day_label, esc, fmt, split_message
-from db import audit, delegates, stats
 from db import broadcasts as store
+from db import delegates, stats
 from db.connection import Database
 from handlers.filters import IsOrganiser
 from schedule.clock import Clock
 from schedule.model import Delegate, Forum
-from schedule.moves import parse_invite
+from schedule.services import organising
 from schedule.services.programme import Programme
-
-
-def new_code() -> str:
-    """A fresh personal code: 96 random bits, letters, digits, '-' and '_' (fits /start)."""
-    return secrets.token_urlsafe(12)
 
 
 def invite_link(username: str, code: str) -> str:
@@ -81,28 +75,33 @@ async def invite(
     programme: Programme,
     clock: Clock,
 ) -> None:
-    forum = await programme.forum()
+    organiser = message.from_user.id if message.from_user else 0
     try:
-        name, group = parse_invite(command.args or "", {g.id for g in forum.groups})
+        invited = await organising.invite(
+            db, programme, organiser_id=organiser, args=command.args or "", now=clock()
+        )
     except ValueError:
         await message.answer(
             esc(_("Usage: /invite NAME [GROUP_ID], e.g. /invite Dilshod Karimov tict"))
         )
         return
-    delegate = await delegates.create_invited(db, name, new_code(), group=group)
-    organiser = message.from_user.id if message.from_user else 0
-    await audit.log_action(db, organiser, "invite", f"{name} ({group or '-'})", clock())
+    forum = await programme.forum()
     me = await bot.me()
-    group_name = forum.group(group).name if group and forum.group(group) else _("none")
     await message.answer(
+        invited_text(invited.delegate, forum, me.username or ""), disable_web_page_preview=True
+    )
+
+
+def invited_text(delegate: Delegate, forum: Forum, username: str) -> str:
+    group = forum.group(delegate.group)
+    return (
         fmt(
             _("Invited {name} (group: {group}). Their personal link:"),
             name=delegate.name,
-            group=group_name,
+            group=group.name if group else _("none"),
         )
         + "\n"
-        + esc(invite_link(me.username or "", delegate.code or "")),
-        disable_web_page_preview=True,
+        + esc(invite_link(username, delegate.code or ""))
     )
 
 

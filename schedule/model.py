@@ -252,3 +252,14 @@ class ImportReport:
             or self.delegates_changed
             or self.delegates_removed
         )
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of the organisers' log: who did what and when."""
+
+    id: int
+    organiser_id: int
+    action: str
+    detail: str
+    at: datetime

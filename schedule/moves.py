@@ -1,9 +1,8 @@
-"""Organisers' commands as rules without Telegram: where a moved event goes, who is invited."""
+"""Where an event moved by an organiser goes: /move's arguments as a rule without Telegram."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from datetime import date, datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -14,7 +13,6 @@ MoveProblem = Literal["format", "date", "time", "past", "inactive", "same"]
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-MAX_NAME = 128
 
 
 class MoveError(ValueError):
@@ -74,18 +72,3 @@ def parse_move(
     if now is not None and starts < now:
         raise MoveError("past")
     return starts, starts + (event.ends - event.starts)
-
-
-def parse_invite(args: str, group_ids: Collection[str]) -> tuple[str, str | None]:
-    """ "/invite NAME [GROUP_ID]": the last word is the group when it names a known group.
-
-    Raises ValueError when the name is empty or too long.
-    """
-    words = args.split()
-    group = None
-    if len(words) > 1 and words[-1] in group_ids:
-        group = words.pop()
-    name = " ".join(words)
-    if not name or len(name) > MAX_NAME:
-        raise ValueError("name")
-    return name, group

@@ -76,3 +76,9 @@ def seated_by(event: Event) -> datetime | None:
     if event.arrive_early is None:
         return None
     return event.starts - timedelta(minutes=event.arrive_early)
+
+
+def event_when(event: Event, tz: ZoneInfo) -> str:
+    """An event's time in forum time, language-neutral ('2023-09-14 10:00–11:00'), for logs."""
+    starts, ends = event.starts.astimezone(tz), event.ends.astimezone(tz)
+    return f"{starts:%Y-%m-%d %H:%M}–{ends:%H:%M}"

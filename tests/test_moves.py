@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from schedule.invitations import parse_invite
 from schedule.model import Event, Localized
-from schedule.moves import MoveError, parse_invite, parse_move
+from schedule.moves import MoveError, parse_move
 
 DUSHANBE = ZoneInfo("Asia/Dushanbe")
 SIGNING = Event(

@@ -1,0 +1,152 @@
+"""What organisers read after /move, /cancel, /import and /log: (text, markup) out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.views import programme as views
+from bot.views.callbacks import EventCancelCb
+from bot.views.keyboard import Keyboard
+from bot.views.texts import bold, clip, current_locale, day_label, esc, fmt, hhmm, split_message
+from schedule.model import Event, Forum, ImportReport, LogEntry
+from schedule.moves import MoveError
+
+
+def when(event: Event, forum: Forum) -> str:
+    tz = forum.timezone
+    return f"{day_label(event.starts, tz)}, {hhmm(event.starts, tz)}–{hhmm(event.ends, tz)}"
+
+
+def move_usage() -> str:
+    return esc(_("Usage: /move EVENT_ID HH:MM or /move EVENT_ID YYYY-MM-DD HH:MM"))
+
+
+def cancel_usage() -> str:
+    return esc(
+        _(
+            "Usage: /cancel EVENT_ID cancels an event. While preparing a broadcast, "
+            "/cancel alone stops it."
+        )
+    )
+
+
+def no_such_event(event_id: str) -> str:
+    return fmt(_("There is no event {id}."), id=clip(event_id))
+
+
+def move_problem(error: MoveError) -> str:
+    return esc(
+        {
+            "format": _("Write the new time as HH:MM (same day) or YYYY-MM-DD HH:MM, forum time."),
+            "date": _("There is no such date."),
+            "time": _("There is no such time."),
+            "past": _("The new time is in the past."),
+            "inactive": _("This event is cancelled or removed: it cannot be moved."),
+            "same": _("The event already starts at that time."),
+        }[error.problem]
+    )
+
+
+def moved(before: Event, after: Event, forum: Forum) -> str:
+    return fmt(
+        _("Moved: {title}, now {when} ({city} time). Those concerned are being told."),
+        title=before.title.get(current_locale()),
+        when=when(after, forum),
+        city=forum.city,
+    )
+
+
+def already_cancelled(event: Event) -> str:
+    return fmt(_("{title} is already cancelled."), title=event.title.get(current_locale()))
+
+
+def cancel_keyboard(event_id: str) -> InlineKeyboardMarkup:
+    keyboard = Keyboard()
+    keyboard.button(text="❌ " + _("Cancel the event"), callback_data=EventCancelCb(event=event_id))
+    keyboard.button(text=_("Keep it"), callback_data=EventCancelCb(event=event_id, keep=1))
+    return keyboard.adjust(2).as_markup()
+
+
+def cancel_question(event: Event, forum: Forum) -> tuple[str, InlineKeyboardMarkup]:
+    text = (
+        views.card_text(event, forum)
+        + "\n\n"
+        + bold(esc(_("Cancel this event? Everyone concerned will be told.")))
+    )
+    return text, cancel_keyboard(event.id)
+
+
+def kept() -> str:
+    return esc(_("The event is kept as it is."))
+
+
+def cancelled(event: Event) -> str:
+    return fmt(
+        _("Cancelled: {title}. Those concerned are being told."),
+        title=event.title.get(current_locale()),
+    )
+
+
+def import_how() -> str:
+    return esc(_("Attach the forum file (.toml) as a document, with /import as its caption."))
+
+
+def import_too_large() -> str:
+    return esc(_("This file is too large to be a forum file."))
+
+
+def import_not_handed_over() -> str:
+    return esc(_("Telegram did not hand over the file. Please send it again. Nothing was changed."))
+
+
+def import_not_utf8() -> str:
+    return esc(_("The file is not UTF-8 text. Nothing was changed."))
+
+
+def import_refused(problems: Sequence[str]) -> list[str]:
+    body = bold(esc(_("The file was not imported; nothing was changed."))) + "\n\n"
+    body += "\n".join("• " + esc(p) for p in problems)
+    return split_message(body)
+
+
+def imported(filename: str, report: ImportReport) -> list[str]:
+    moved_ids = [c.after.id for c in report.changed if c.after.id not in report.removed]
+    lines = [
+        fmt(
+            _("Imported {file}: {added} added, {changed} changed, {removed} removed."),
+            file=filename,
+            added=len(report.added),
+            changed=len(moved_ids),
+            removed=len(report.removed),
+        )
+    ]
+    for label, ids in (
+        (_("Added"), report.added),
+        (_("Changed"), moved_ids),
+        (_("Removed"), report.removed),
+    ):
+        if ids:
+            lines.append(bold(esc(label)) + ": " + esc(", ".join(ids)))
+    return split_message("\n\n".join(lines))
+
+
+def log_lines(entries: Sequence[tuple[LogEntry, str | None]], tz: ZoneInfo) -> list[str]:
+    if not entries:
+        return [esc(_("No organiser actions yet."))]
+    lines = [bold(esc(_("The last organiser actions")))]
+    for entry, name in entries:
+        who = str(entry.organiser_id)
+        if name is not None:
+            # Organisers who are also delegates are shown by name; the others by Telegram id.
+            who = f"{esc(name)} ({entry.organiser_id})"
+        at = entry.at.astimezone(tz).strftime("%d.%m %H:%M")
+        lines.append(f"{esc(at)} · {who} · {bold(esc(entry.action))} {esc(entry.detail)}")
+    return split_message("\n\n".join(lines))
+
+
+def button_gone() -> str:
+    return _("This button is no longer valid.")

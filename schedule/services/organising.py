@@ -1,0 +1,176 @@
+"""The organisers' use-cases: move, cancel, import an uploaded file, invite, read the log.
+
+Each writes what it changes, its line in the organisers' log and, through
+:class:`ProgrammeChanges`, the change notices, so a handler only parses and renders.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from db import audit, delegates
+from db.connection import Database
+from db.forum import (
+    forum_hash,
+    get_event,
+    import_forum,
+    reschedule_event,
+    set_event_status,
+    stored_forum_hash,
+)
+from schedule.forum_file import parse_forum
+from schedule.invitations import parse_invite
+from schedule.model import Delegate, Event, EventChange, Forum, ImportReport, LogEntry
+from schedule.moves import MoveError, parse_move
+from schedule.rules import event_when
+from schedule.services.changes import ProgrammeChanges
+from schedule.services.programme import Programme
+
+
+class UnknownEvent(LookupError):
+    """No event has the id an organiser typed (or pressed)."""
+
+
+class AlreadyCancelled(ValueError):
+    def __init__(self, event: Event) -> None:
+        super().__init__(event.id)
+        self.event = event
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    change: EventChange
+    forum: Forum
+
+
+@dataclass(frozen=True, slots=True)
+class Cancellable:
+    event: Event
+    forum: Forum
+
+
+@dataclass(frozen=True, slots=True)
+class Invited:
+    delegate: Delegate
+    group: str | None
+
+
+async def move_event(
+    db: Database,
+    programme: Programme,
+    changes: ProgrammeChanges,
+    *,
+    organiser_id: int,
+    event_id: str,
+    when: str,
+    now: datetime,
+) -> Moved:
+    """Move an event to ``when`` (forum time); raises :class:`UnknownEvent` or ``MoveError``."""
+    event = await get_event(db, event_id)
+    if event is None:
+        raise UnknownEvent(event_id)
+    forum = await programme.forum()
+    starts, ends = parse_move(when, event, forum.timezone, now)
+    change = await reschedule_event(db, event.id, starts, ends, now)
+    if change is None:  # removed between the read and the write
+        raise UnknownEvent(event_id)
+    tz = forum.timezone
+    detail = f"{event.id}: {event_when(event, tz)} -> {event_when(change.after, tz)}"
+    await audit.log_action(db, organiser_id, "move", detail, now)
+    await changes.apply([change])
+    return Moved(change, forum)
+
+
+async def cancellable(db: Database, programme: Programme, event_id: str) -> Cancellable:
+    """The event an organiser asks to cancel, before the confirmation."""
+    event = await get_event(db, event_id)
+    if event is None:
+        raise UnknownEvent(event_id)
+    if not event.is_active:
+        raise AlreadyCancelled(event)
+    return Cancellable(event, await programme.forum())
+
+
+async def cancel_event(
+    db: Database, changes: ProgrammeChanges, *, organiser_id: int, event_id: str, now: datetime
+) -> EventChange:
+    """Cancel a scheduled event (confirmed); raises :class:`UnknownEvent` when it is gone
+    or no longer scheduled, which makes a second press of the button harmless."""
+    event = await get_event(db, event_id)
+    if event is None or not event.is_active:
+        raise UnknownEvent(event_id)
+    change = await set_event_status(db, event.id, "cancelled", now)
+    if change is None:
+        raise UnknownEvent(event_id)
+    await audit.log_action(db, organiser_id, "cancel", event.id, now)
+    await changes.apply([change])
+    return change
+
+
+async def import_upload(
+    db: Database,
+    changes: ProgrammeChanges,
+    *,
+    organiser_id: int,
+    text: str,
+    filename: str,
+    now: datetime,
+) -> ImportReport:
+    """Validate and import a forum file sent with /import; raises ``ForumFileError`` or
+    ``ForumImportError`` and changes nothing when it is invalid."""
+    forum = parse_forum(text, filename)
+    # The stored hash stays that of FORUM_FILE: it tells the next start whether the file on
+    # disk changed. Storing this upload's hash would make every restart re-import the older
+    # file on disk over this import (and tell everyone of the reversal).
+    source_hash = await stored_forum_hash(db) or forum_hash(text)
+    report = await import_forum(db, forum, source_hash=source_hash, now=now)
+    moved = len(report.changed) - len(report.removed)
+    detail = f"{filename}: +{len(report.added)} ~{moved} -{len(report.removed)}"
+    await audit.log_action(db, organiser_id, "import", detail, now)
+    await changes.apply(report.changed)
+    return report
+
+
+def new_code() -> str:
+    """A fresh personal code: 96 random bits, letters, digits, '-' and '_' (fits /start)."""
+    return secrets.token_urlsafe(12)
+
+
+async def invite(
+    db: Database, programme: Programme, *, organiser_id: int, args: str, now: datetime
+) -> Invited:
+    """Add a delegate with a fresh personal code; raises ValueError for a bad name."""
+    forum = await programme.forum()
+    name, group = parse_invite(args, {g.id for g in forum.groups})
+    delegate = await delegates.create_invited(db, name, new_code(), group=group)
+    await audit.log_action(db, organiser_id, "invite", f"{name} ({group or '-'})", now)
+    return Invited(delegate, group)
+
+
+async def recent_actions(db: Database, limit: int = 20) -> list[tuple[LogEntry, str | None]]:
+    """The latest log lines, each with the organiser's name when they are also a delegate."""
+    entries = await audit.recent(db, limit)
+    names: dict[int, str | None] = {}
+    for organiser_id in {e.organiser_id for e in entries}:
+        person = await delegates.by_telegram_id(db, organiser_id)
+        names[organiser_id] = person.name if person else None
+    return [(e, names[e.organiser_id]) for e in entries]
+
+
+__all__ = [
+    "AlreadyCancelled",
+    "Cancellable",
+    "Invited",
+    "MoveError",
+    "Moved",
+    "UnknownEvent",
+    "cancel_event",
+    "cancellable",
+    "import_upload",
+    "invite",
+    "move_event",
+    "new_code",
+    "recent_actions",
+]
