@@ -27,7 +27,9 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.broadcasts import BroadcastService
+from bot.delivery.budget import Budget
 from bot.delivery.notifier import Notifier
+from bot.delivery.outbound import Outbound
 from bot.delivery.sender import PacedSender
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
@@ -159,6 +161,7 @@ class App:
             except Exception:
                 log.exception("a stop step failed")
         await self.sender.close()
+        self.sender.outbound.close()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
@@ -207,9 +210,17 @@ async def load_programme_file(
 
 
 async def create_app(
-    settings: Settings, *, session: BaseSession | None = None, clock: Clock = utc_now
+    settings: Settings,
+    *,
+    session: BaseSession | None = None,
+    clock: Clock = utc_now,
+    budget: Budget | None = None,
 ) -> App:
-    """Wire everything once: nothing is added to the app or the dispatcher afterwards."""
+    """Wire everything once: nothing is added to the app or the dispatcher afterwards.
+
+    ``budget`` is Telegram's limits by default (:class:`Budget`); benchmarks of handler
+    cost and the offline demo pass :meth:`Budget.unlimited`.
+    """
     db = await open_db(settings.database_path)
     try:
         report = await load_programme_file(settings, db, clock)
@@ -217,7 +228,10 @@ async def create_app(
         await db.close()
         raise
     bot = create_bot(settings, session)
-    sender = PacedSender(bot)
+    # Every message the bot sends, answers included, takes its turn in the one budget.
+    outbound = Outbound(budget)
+    bot.session.middleware(outbound)
+    sender = PacedSender(bot, outbound)
     scheduler = create_scheduler()
     programme = Programme(db)
     changes = ProgrammeChanges(programme)

@@ -12,6 +12,7 @@ from aiogram.enums import ChatType
 from aiogram.types import Chat, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
+from bot.delivery.outbound import answering_update
 from bot.i18n import language_from_telegram
 from bot.settings import Settings
 from db import delegates
@@ -51,6 +52,17 @@ class UpdatesInFlight(BaseMiddleware):
             log.warning("an update was still being handled at the stop; cancelled")
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
+
+
+class RememberUpdate(BaseMiddleware):
+    """The update being handled, for the log line of an answer that could not be sent."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        token = answering_update.set(getattr(event, "update_id", None))
+        try:
+            return await handler(event, data)
+        finally:
+            answering_update.reset(token)
 
 
 class PrivateChatsOnly(BaseMiddleware):

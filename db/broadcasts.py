@@ -1,9 +1,12 @@
 """Broadcasts: the message, its audience and one row per recipient, stored before sending.
 
-A recipient moves pending -> sending -> sent | blocked | failed. The 'sending' claim is
-committed before the request leaves, so a crash leaves it visible: at the next start such
-rows become 'interrupted' (Telegram may or may not have delivered them) and are never sent
-again, while 'pending' rows are sent by the resumed broadcast.
+A recipient moves pending -> sending -> sent | blocked | failed | interrupted. The
+'sending' mark is committed when the recipient's turn in the outbound budget has come,
+right before the request leaves, and taken back if the request did not deliver it; so a
+crash leaves only the requests in flight 'sending': at the next start they become
+'interrupted' (Telegram may or may not have delivered them) and are never sent again,
+while 'pending' rows are sent by the resumed broadcast. A request that timed out after it
+left is 'interrupted' at once, for the same reason.
 """
 
 from __future__ import annotations
@@ -188,27 +191,26 @@ async def set_progress_message(
     )
 
 
-async def claim_next(db: Database, broadcast_id: int) -> Recipient | None:
-    """Mark the next pending recipient 'sending' (committed) and return it; None when none."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "UPDATE broadcast_recipient SET status = 'sending'"
-            " WHERE broadcast_id = ? AND delegate_id = ("
-            "   SELECT delegate_id FROM broadcast_recipient"
-            "   WHERE broadcast_id = ? AND status = 'pending' ORDER BY delegate_id LIMIT 1)"
-            " RETURNING delegate_id",
-            (broadcast_id, broadcast_id),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return None
-        async with conn.execute(
-            f"SELECT {_RECIPIENT} FROM broadcast_recipient r JOIN delegate d"
-            " ON d.id = r.delegate_id WHERE r.broadcast_id = ? AND r.delegate_id = ?",
-            (broadcast_id, row[0]),
-        ) as cur:
-            found = await cur.fetchone()
-    return _recipient(found)
+async def next_pending(db: Database, broadcast_id: int, after: int = 0) -> Recipient | None:
+    """The first pending recipient with a delegate id above ``after`` (None when none)."""
+    row = await db.fetchone(
+        f"SELECT {_RECIPIENT} FROM broadcast_recipient r JOIN delegate d ON d.id = r.delegate_id"
+        " WHERE r.broadcast_id = ? AND r.status = 'pending' AND r.delegate_id > ?"
+        " ORDER BY r.delegate_id LIMIT 1",
+        (broadcast_id, after),
+    )
+    return _recipient(row) if row else None
+
+
+async def take(db: Database, broadcast_id: int, delegate_id: int) -> bool:
+    """Mark a pending recipient 'sending' (committed) right before its request leaves;
+    False if it was taken or settled meanwhile."""
+    changed = await db.execute(
+        "UPDATE broadcast_recipient SET status = 'sending'"
+        " WHERE broadcast_id = ? AND delegate_id = ? AND status = 'pending'",
+        (broadcast_id, delegate_id),
+    )
+    return changed == 1
 
 
 async def record(
@@ -230,7 +232,8 @@ async def record(
 
 
 async def release(db: Database, broadcast_id: int, delegate_id: int) -> None:
-    """The message was not attempted (the sender shut down): back to pending."""
+    """The request did not deliver it (429, 5xx, no connection): pending again while it
+    waits to be tried again."""
     await db.execute(
         "UPDATE broadcast_recipient SET status = 'pending'"
         " WHERE broadcast_id = ? AND delegate_id = ? AND status = 'sending'",

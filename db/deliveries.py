@@ -1,10 +1,13 @@
 """Deliveries: each reminder, briefing and change notice, once per delegate.
 
 A fan-out records its rows ``pending`` in one transaction (:func:`record`); each row is
-taken (status ``sending``, committed) just before its request leaves (:func:`take`), and
-its outcome recorded after (:func:`finish`). A crash between the two leaves ``sending``; at the
-next start such rows become ``interrupted`` and are never resent: a message may have
-reached Telegram, and a second one is worse than a gap that the log shows.
+taken (status ``sending``, committed) when its turn in the outbound budget has come, right
+before its request leaves (:func:`take`), and its outcome recorded after (:func:`finish`);
+a request that did not deliver it puts it back to ``pending`` while it waits to be tried
+again (:func:`release`). So only requests in flight are ever ``sending``: a crash leaves
+those, and at the next start they become ``interrupted`` and are never resent: a message
+may have reached Telegram, and a second one is worse than a gap that the log shows. A
+request that timed out after it left is recorded ``interrupted`` for the same reason.
 
 ``pending`` rows wait to be attempted (a notice queued at the moment of a change, or a
 message the sender refused during shutdown, or left by a stop before its turn); they are
@@ -119,6 +122,15 @@ async def take(db: Database, delivery_id: int) -> bool:
         (delivery_id,),
     )
     return changed == 1
+
+
+async def release(db: Database, delivery_id: int) -> None:
+    """A taken row whose request did not deliver it (429, 5xx, no connection) is pending
+    again while it waits to be tried again: only requests in flight are ever 'sending'."""
+    await db.execute(
+        "UPDATE delivery SET status = 'pending' WHERE id = ? AND status = 'sending'",
+        (delivery_id,),
+    )
 
 
 async def skip(db: Database, items: Sequence[Item], reason: str, now: datetime) -> None:

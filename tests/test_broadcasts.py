@@ -152,10 +152,11 @@ async def test_resumes_after_a_crash_without_sending_twice(
         )
         # The crash: three were sent, one was being sent, the process died.
         for delegate_id in ids[:3]:
-            assert await store.claim_next(app.db, broadcast_id) is not None
+            assert await store.take(app.db, broadcast_id, delegate_id)
             await store.record(app.db, broadcast_id, delegate_id, "sent", clock(), message_id=1)
-        in_doubt = await store.claim_next(app.db, broadcast_id)
+        in_doubt = await store.next_pending(app.db, broadcast_id)
         assert in_doubt is not None and in_doubt.delegate_id == ids[3]
+        assert await store.take(app.db, broadcast_id, ids[3])
         await app.db.close()  # no stop, no drain: the process is gone
         await app.bot.session.close()
 

@@ -22,7 +22,8 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.delivery.sender import PacedSender, SenderClosed
+from bot.delivery.priority import Priority, sending_as
+from bot.delivery.sender import UNCERTAIN, PacedSender, SenderClosed
 from bot.views import notices as reminder_views
 from db import delegates, deliveries
 from db.connection import Database, from_db, to_db
@@ -34,14 +35,17 @@ from schedule.reminders import (
     NoticeFacts,
     briefing_due_at,
     briefing_events,
+    briefing_retry_until,
     due_briefings,
     due_reminders,
     notice_facts,
     notice_key,
     notice_recipients,
+    notice_retry_until,
     planned_briefings,
     planned_reminders,
     reminder_due_at,
+    reminder_retry_until,
     unannounced,
 )
 from schedule.rules import forum_days
@@ -49,11 +53,26 @@ from schedule.services.programme import NoForumError, Programme
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "due:"
+# Fan-out tasks waiting in the sender at once (memory, not doubt: a row is marked
+# 'sending' only while its request is in flight, by the sender's ``leaving`` hook).
 SENDING_WINDOW = 32
 TAKEN_ELSEWHERE = "taken elsewhere"  # a concurrent run sent it; counted there
+INTERRUPTED = "interrupted"  # an uncertain outcome: may or may not have been delivered
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Render = Callable[[], Rendered]
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """One message of a fan-out: its row, whom it goes to, how it looks, its class, and
+    until when an outage is waited out (on the notifier's clock)."""
+
+    item: Item
+    person: Delegate
+    render: Render
+    priority: Priority
+    retry_until: datetime
 
 
 @dataclass
@@ -201,7 +220,7 @@ class Notifier:
         )
         decisions = due_reminders(now, planned, await deliveries.handled(self.db, "reminder"))
         by_reason: dict[str, list[Item]] = {}
-        work: list[tuple[Item, Delegate, Render]] = []
+        work: list[Push] = []
         events = {e.id: e for e in forum.events}
         for decision in decisions:
             p = decision.reminder
@@ -219,7 +238,8 @@ class Notifier:
                     p.key, p.delegate_id, p.due_at.isoformat(),
                 )  # fmt: skip
             render = partial(self._reminder, events[p.event_id], forum, p.first)
-            work.append((item, people[p.delegate_id], render))
+            until = reminder_retry_until(p.starts, p.due_at)
+            work.append(Push(item, people[p.delegate_id], render, Priority.URGENT, until))
         to_send, to_skip = due_briefings(
             now,
             planned_briefings(forum.events, people.values(), forum.timezone),
@@ -233,7 +253,9 @@ class Notifier:
         for b in to_send:
             person = people[b.delegate_id]
             brief = partial(_briefing, forum, person, b.day)
-            work.append((Item("briefing", b.key, b.delegate_id, b.due_at), person, brief))
+            item = Item("briefing", b.key, b.delegate_id, b.due_at)
+            until = briefing_retry_until(b.day, forum.timezone)
+            work.append(Push(item, person, brief, Priority.BULK, until))
         for reason, items in by_reason.items():
             await deliveries.skip(self.db, items, reason, now)
             result.skipped += len(items)
@@ -293,7 +315,7 @@ class Notifier:
         except NoForumError:
             return result
         people = await delegates.by_ids(self.db, sorted({r.delegate_id for r in rows}))
-        work: list[tuple[Item, Delegate, Render]] = []
+        work: list[Push] = []
         skipped: list[Item] = []
         for row in rows:
             item = Item("notice", row.key, row.delegate_id, row.due_at, row.event_id)
@@ -304,7 +326,7 @@ class Notifier:
                 skipped.append(item)
                 continue
             render = partial(_notice, facts, event, forum)
-            work.append((item, person, render))
+            work.append(Push(item, person, render, Priority.URGENT, notice_retry_until(event)))
         if skipped:
             await deliveries.skip(
                 self.db, skipped, "the delegate or the event is gone", self.clock()
@@ -322,62 +344,76 @@ class Notifier:
             reminder_views.reminder_keyboard(event, forum, moment, first=first),
         )
 
-    async def _fan_out(
-        self, work: list[tuple[Item, Delegate, Render]], now: datetime, result: FanOut
-    ) -> None:
+    async def _fan_out(self, work: list[Push], now: datetime, result: FanOut) -> None:
         """Record every item as pending in one transaction, then send them all through the
-        sender, each taken ('sending') just before it goes (see :func:`deliveries.record`)."""
+        sender; a row is taken ('sending') only when its request leaves."""
         if not work:
             return
-        ids = await deliveries.record(self.db, [item for item, _, _ in work], now)
+        ids = await deliveries.record(self.db, [push.item for push in work], now)
         # One queue per delegate (Telegram spaces a chat's messages anyway): after a 403 the
         # rest of that delegate's messages are not attempted.
-        queues: dict[int, list[tuple[int, Delegate, Render]]] = {}
-        for delivery_id, (_, person, render) in zip(ids, work, strict=True):
+        queues: dict[int, list[tuple[int, Push]]] = {}
+        for delivery_id, push in zip(ids, work, strict=True):
             if delivery_id is not None:
-                queues.setdefault(person.id, []).append((delivery_id, person, render))
+                queues.setdefault(push.person.id, []).append((delivery_id, push))
         for statuses in await asyncio.gather(*(self._send_queue(q) for q in queues.values())):
             for status in statuses:
-                if status != TAKEN_ELSEWHERE:
+                if status == INTERRUPTED:
+                    result.failed += 1
+                elif status != TAKEN_ELSEWHERE:
                     setattr(result, status, getattr(result, status) + 1)
 
-    async def _send_queue(self, queue: list[tuple[int, Delegate, Render]]) -> list[str]:
+    async def _send_queue(self, queue: list[tuple[int, Push]]) -> list[str]:
         statuses: list[str] = []
-        for delivery_id, person, render in queue:
+        for delivery_id, push in queue:
             if statuses and statuses[-1] == "blocked":
                 await deliveries.finish(
                     self.db, delivery_id, "blocked", self.clock(), "not attempted: blocked"
                 )
                 statuses.append("blocked")
                 continue
-            statuses.append(await self._send_one(delivery_id, person, render))
+            async with self._window:
+                statuses.append(await self._deliver(delivery_id, push))
         return statuses
 
-    async def _send_one(self, delivery_id: int, person: Delegate, render: Render) -> str:
+    async def _deliver(self, delivery_id: int, push: Push) -> str:
+        person = push.person
         assert person.telegram_id is not None
-        # The window bounds how many rows are 'sending' at once, hence how many a crash can
-        # leave in doubt; it is wider than the sender's own, so the sender still sets the pace.
-        async with self._window:
-            if not await deliveries.take(self.db, delivery_id):
-                return TAKEN_ELSEWHERE
-            return await self._deliver(delivery_id, person, render)
+        chat_id = person.telegram_id
 
-    async def _deliver(self, delivery_id: int, person: Delegate, render: Render) -> str:
-        assert person.telegram_id is not None
-        try:
+        def message() -> SendMessage:
+            # Rendered at each attempt: "in 15 minutes" as of the moment it goes.
             with self.i18n.context(), self.i18n.use_locale(person.language or "en"):
-                text, markup = render()
-            outcome = await self.sender.send(
-                person.telegram_id,
-                SendMessage(chat_id=person.telegram_id, text=text, reply_markup=markup),
-            )
+                text, markup = push.render()
+            return SendMessage(chat_id=chat_id, text=text, reply_markup=markup)
+
+        try:
+            with sending_as(push.priority):
+                outcome = await self.sender.send(
+                    chat_id,
+                    message,
+                    priority=push.priority,
+                    keep_trying=lambda: self.clock() < push.retry_until,
+                    leaving=partial(deliveries.take, self.db, delivery_id),
+                    not_sent=partial(deliveries.release, self.db, delivery_id),
+                )
         except SenderClosed:
-            await deliveries.finish(self.db, delivery_id, "pending", self.clock())
-            return "pending"
+            return "pending"  # never taken, or released before waiting to try again
         except Exception as error:  # a bug in rendering: recorded, never retried blindly
             log.exception("delivery %s to delegate %s failed", delivery_id, person.id)
             await deliveries.finish(self.db, delivery_id, "failed", self.clock(), repr(error))
             return "failed"
+        if outcome.status == "not taken":
+            return TAKEN_ELSEWHERE
+        if outcome.status == "uncertain":
+            log.warning(
+                "%s %s to delegate %s: %s; not resent",
+                push.item.kind, push.item.key, person.id, outcome.error or UNCERTAIN,
+            )  # fmt: skip
+            await deliveries.finish(
+                self.db, delivery_id, "interrupted", self.clock(), outcome.error or UNCERTAIN
+            )
+            return INTERRUPTED
         if outcome.status == "blocked":
             await delegates.mark_blocked(self.db, person.id, self.clock())
         await deliveries.finish(self.db, delivery_id, outcome.status, self.clock(), outcome.error)
