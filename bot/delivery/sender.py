@@ -132,9 +132,17 @@ class PacedSender:
         """
         seq: int | None = None
         failures = 0
+        retry = _NO_RETRY
         while True:
             if self.closed:
                 raise SenderClosed
+            if failures and not keep_trying():
+                outcome = SendOutcome(
+                    "failed", error=f"gave up after {failures} tries: {retry.reason}"
+                )
+                logger.warning("Sending to %s given up: %s", chat_id, retry.reason)
+                self._count(outcome)
+                return outcome
             ticket, turn = self.outbound.ask(chat_id, priority, seq)
             seq = ticket.seq
             try:
@@ -151,14 +159,7 @@ class PacedSender:
             failures += 1
             if not_sent is not None:
                 await not_sent()
-            if not keep_trying():
-                outcome = SendOutcome(
-                    "failed", error=f"gave up after {failures} tries: {retry.reason}"
-                )
-                logger.warning("Sending to %s given up: %s", chat_id, retry.reason)
-                self._count(outcome)
-                return outcome
-            if not retry.flood:  # a 429 paused the whole budget already
+            if not retry.flood and keep_trying():  # a 429 paused the whole budget already
                 await self._unless_closed(
                     self._sleep(backoff_delay(failures, self._backoff, self._max_backoff))
                 )
