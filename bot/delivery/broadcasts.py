@@ -27,7 +27,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.delivery.sender import PacedSender, SenderClosed
 from bot.views.callbacks import BroadcastCb
-from bot.views.texts import bold, esc, fmt, pack_lines
+from bot.views.texts import bold, esc, fmt, pack_lines, utf16_len
 from db import broadcasts as store
 from db import delegates
 from db.broadcasts import Broadcast, Content, Counts, Recipient
@@ -420,8 +420,7 @@ def content_method(
 def visible_length(html: str) -> int:
     """How Telegram measures an HTML text against its limits: without the tags, entities
     decoded, in UTF-16 code units (an emoji outside the BMP counts two)."""
-    text = html_module.unescape(_TAG.sub("", html))
-    return len(text.encode("utf-16-le")) // 2
+    return utf16_len(html_module.unescape(_TAG.sub("", html)))
 
 
 def content_limit(content: Content) -> int:

@@ -28,6 +28,12 @@ def clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def utf16_len(text: str) -> int:
+    """How Telegram counts a text against its limits: UTF-16 code units (an emoji outside
+    the BMP counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def bold(safe_html: str) -> str:
     """Wrap text that is already escaped."""
     return f"<b>{safe_html}</b>"
