@@ -31,9 +31,9 @@ from bot.delivery.notifier import Notifier
 from bot.delivery.sender import PacedSender
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
+from bot.menus import set_commands
 from bot.middlewares import UpdatesInFlight
 from bot.settings import Settings
-from bot.views.commands import set_commands
 from db.connection import Database, open_db
 from db.forum import stored_forum_hash
 from schedule.clock import Clock, utc_now
