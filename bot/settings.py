@@ -106,8 +106,10 @@ def load_settings(
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
         forum_file=Path(get("FORUM_FILE") or SAMPLE_FORUM_PATH),
         admin_ids=_admin_ids(get("ADMIN_IDS") or ""),
-        reminder_offsets=_offsets(
-            get("REMINDER_OFFSETS") or "60,15", allow_fractional=allow_fractional_offsets
+        reminder_offsets=(
+            _offsets(offsets, allow_fractional=allow_fractional_offsets)
+            if (offsets := get("REMINDER_OFFSETS"))
+            else DEFAULT_REMINDER_OFFSETS
         ),
         delegation_code=code,
         log_level=level,

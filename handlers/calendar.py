@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
@@ -13,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.views.texts import esc
 from handlers.filters import IsMember
 from schedule.calendar import agenda_ics
+from schedule.clock import Clock
 from schedule.rules import Viewer
 from schedule.services.programme import Programme
 
@@ -22,7 +20,7 @@ async def calendar(
     programme: Programme,
     viewer: Viewer,
     lang: str,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> None:
     forum = await programme.forum()
     events = (await programme.agenda(viewer)).events

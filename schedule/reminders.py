@@ -152,11 +152,6 @@ def due_reminders(
     return decisions
 
 
-def next_due(now: datetime, planned: Iterable[PlannedReminder]) -> list[datetime]:
-    """The distinct future instants at which reminders fall due, in order."""
-    return sorted({p.due_at for p in planned if p.due_at > now})
-
-
 # ---------------------------------------------------------------- morning briefing
 
 

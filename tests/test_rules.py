@@ -16,7 +16,6 @@ from schedule.model import Event, Forum, Localized, Venue
 from schedule.rules import (
     Viewer,
     concerns,
-    current_events,
     events_on,
     forum_days,
     in_audience,
@@ -136,16 +135,13 @@ def test_nearest_day_of_an_empty_programme() -> None:
     assert nearest_day([], date(2023, 9, 14)) is None
 
 
-def test_next_and_current_events() -> None:
+def test_next_event() -> None:
     first = event("first", utc(2023, 9, 14, 5), minutes=60)
     second = event("second", utc(2023, 9, 14, 7), minutes=30)
     events = [second, first]
     assert next_event(events, utc(2023, 9, 14, 4)) == first
     assert next_event(events, utc(2023, 9, 14, 5)) == second  # started means not next
     assert next_event(events, utc(2023, 9, 14, 7, 1)) is None
-    assert current_events(events, utc(2023, 9, 14, 5, 30)) == [first]
-    assert current_events(events, utc(2023, 9, 14, 6)) == []  # ends is exclusive
-    assert current_events(events, utc(2023, 9, 14, 7)) == [second]
 
 
 def test_seated_by() -> None:
