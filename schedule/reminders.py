@@ -18,16 +18,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from schedule.model import Announced, Delegate, Event
+from schedule.model import Announced, Delegate, Event, parse_utc, utc_text
 from schedule.rules import in_audience, local_day
 
 BRIEFING_TIME = time(8, 0)
 # A reminder sent more than this after its due time is logged as late (sent at start).
 LATE_AFTER = timedelta(seconds=5)
-
-
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,10 +313,7 @@ class NoticeFacts:
 def notice_facts(key: str) -> NoticeFacts:
     data = json.loads(key)
 
-    def instant(text: str) -> datetime:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
     (b_starts, b_status, b_venue), (a_starts, a_status, a_venue) = data["from"], data["to"]
     return NoticeFacts(
-        data["e"], instant(b_starts), b_status, b_venue, instant(a_starts), a_status, a_venue
+        data["e"], parse_utc(b_starts), b_status, b_venue, parse_utc(a_starts), a_status, a_venue
     )
