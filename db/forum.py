@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -77,31 +78,45 @@ async def import_forum(
     return ImportReport(added, changed, removed, *delegates)
 
 
+async def _replace_rows(
+    conn: aiosqlite.Connection,
+    table: str,
+    stored: dict[str, Any],
+    rows: dict[str, Any],
+    upsert: str,
+    values: Callable[[Any], tuple[Any, ...]],
+) -> None:
+    """Make ``table`` hold exactly ``rows`` (by id): write what differs, delete the rest."""
+    for row_id, row in rows.items():
+        if stored.get(row_id) != row:
+            await conn.execute(upsert, values(row))
+    for gone in stored.keys() - rows.keys():
+        await conn.execute(f"DELETE FROM {table} WHERE id = ?", (gone,))
+
+
 async def _replace_venues(conn: aiosqlite.Connection, venues: tuple[Venue, ...]) -> None:
-    stored = {v.id: v for v in await _venues(conn)}
-    for venue in venues:
-        if stored.get(venue.id) != venue:
-            await conn.execute(
-                "INSERT INTO venue (id, name, address, lat, lon) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
-                " address = excluded.address, lat = excluded.lat, lon = excluded.lon",
-                (venue.id, venue.name, venue.address, venue.lat, venue.lon),
-            )
-    for gone in stored.keys() - {v.id for v in venues}:
-        await conn.execute("DELETE FROM venue WHERE id = ?", (gone,))
+    await _replace_rows(
+        conn,
+        "venue",
+        {v.id: v for v in await _venues(conn)},
+        {v.id: v for v in venues},
+        "INSERT INTO venue (id, name, address, lat, lon) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+        " address = excluded.address, lat = excluded.lat, lon = excluded.lon",
+        lambda v: (v.id, v.name, v.address, v.lat, v.lon),
+    )
 
 
 async def _replace_groups(conn: aiosqlite.Connection, groups: tuple[Group, ...]) -> None:
-    stored = {g.id: g for g in await _groups(conn)}
-    for group in groups:
-        if stored.get(group.id) != group:
-            await conn.execute(
-                "INSERT INTO delegation_group (id, name) VALUES (?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                (group.id, group.name),
-            )
-    for gone in stored.keys() - {g.id for g in groups}:
-        await conn.execute("DELETE FROM delegation_group WHERE id = ?", (gone,))
+    await _replace_rows(
+        conn,
+        "delegation_group",
+        {g.id: g for g in await _groups(conn)},
+        {g.id: g for g in groups},
+        "INSERT INTO delegation_group (id, name) VALUES (?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        lambda g: (g.id, g.name),
+    )
 
 
 async def _import_events(

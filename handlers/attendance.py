@@ -74,10 +74,10 @@ async def check_in_button(
 async def rsvp_button(
     query: CallbackQuery,
     callback_data: RsvpCb,
-    delegate: Delegate | None,
-    programme: Programme,
     db: Database,
+    programme: Programme,
     clock: Clock,
+    delegate: Delegate | None,
 ) -> None:
     if delegate is None:
         await query.answer(views.not_a_delegate(), show_alert=True)

@@ -91,10 +91,10 @@ async def show_venue(
 
 async def next_(
     message: Message,
+    db: Database,
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
-    db: Database,
     delegate: Delegate | None = None,
 ) -> None:
     now = clock()

@@ -114,7 +114,25 @@ class Button:
     message: Message
 
 
-class DemoSession(BaseSession):
+class OfflineSession(BaseSession):
+    """A session with no network: nothing to close, nothing to download. Subclasses answer
+    ``make_request`` themselves (the demo prints; the benchmarks count)."""
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - nothing to download offline
+        yield b""
+
+
+class DemoSession(OfflineSession):
     """Prints what the bot sends; answers like Telegram would; numbers the buttons."""
 
     def __init__(
@@ -140,19 +158,6 @@ class DemoSession(BaseSession):
     def new_round(self) -> None:
         """The person typed something: the next buttons shown are numbered from 1 again."""
         self._renumber = True
-
-    async def close(self) -> None:
-        return None
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - nothing to download offline
-        yield b""
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
