@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -78,44 +78,47 @@ async def import_forum(
     return ImportReport(added, changed, removed, *delegates)
 
 
+_VENUE_UPSERT = (
+    "INSERT INTO venue (id, name, address, lat, lon) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+    " address = excluded.address, lat = excluded.lat, lon = excluded.lon"
+)
+_GROUP_UPSERT = (
+    "INSERT INTO delegation_group (id, name) VALUES (?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET name = excluded.name"
+)
+
+
 async def _replace_rows(
     conn: aiosqlite.Connection,
     table: str,
-    stored: dict[str, Any],
-    rows: dict[str, Any],
+    stored: Iterable[Any],
+    wanted: Iterable[Any],
     upsert: str,
     values: Callable[[Any], tuple[Any, ...]],
 ) -> None:
-    """Make ``table`` hold exactly ``rows`` (by id): write what differs, delete the rest."""
-    for row_id, row in rows.items():
-        if stored.get(row_id) != row:
+    """Make ``table`` hold exactly ``wanted`` (matched by id): write what differs, delete
+    the rest. ``table`` and ``upsert`` are this module's constants, never outside text."""
+    before = {row.id: row for row in stored}
+    after = {row.id: row for row in wanted}
+    for row_id, row in after.items():
+        if before.get(row_id) != row:
             await conn.execute(upsert, values(row))
-    for gone in stored.keys() - rows.keys():
+    for gone in before.keys() - after.keys():
         await conn.execute(f"DELETE FROM {table} WHERE id = ?", (gone,))
 
 
 async def _replace_venues(conn: aiosqlite.Connection, venues: tuple[Venue, ...]) -> None:
-    await _replace_rows(
-        conn,
-        "venue",
-        {v.id: v for v in await _venues(conn)},
-        {v.id: v for v in venues},
-        "INSERT INTO venue (id, name, address, lat, lon) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
-        " address = excluded.address, lat = excluded.lat, lon = excluded.lon",
-        lambda v: (v.id, v.name, v.address, v.lat, v.lon),
-    )
+    def values(v: Venue) -> tuple[Any, ...]:
+        return (v.id, v.name, v.address, v.lat, v.lon)
+
+    await _replace_rows(conn, "venue", await _venues(conn), venues, _VENUE_UPSERT, values)
 
 
 async def _replace_groups(conn: aiosqlite.Connection, groups: tuple[Group, ...]) -> None:
+    stored = await _groups(conn)
     await _replace_rows(
-        conn,
-        "delegation_group",
-        {g.id: g for g in await _groups(conn)},
-        {g.id: g for g in groups},
-        "INSERT INTO delegation_group (id, name) VALUES (?, ?)"
-        " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-        lambda g: (g.id, g.name),
+        conn, "delegation_group", stored, groups, _GROUP_UPSERT, lambda g: (g.id, g.name)
     )
 
 
@@ -249,16 +252,7 @@ async def reschedule_event(
     """Move an event (organisers' /move); None when there is no such event."""
     if ends <= starts:
         raise ValueError("an event must end after it starts")
-    stamp = to_db(now)
-    async with db.transaction() as conn:
-        found = await _select_events(conn, "WHERE id = ?", (event_id,))
-        if not found:
-            return None
-        before = found[0]
-        after = _with(before, starts=starts, ends=ends)
-        if after != before:
-            await _update_event(conn, after, stamp, new_time=before.starts != after.starts)
-    return EventChange(before, after)
+    return await _change_event(db, event_id, now, starts=starts, ends=ends)
 
 
 async def set_event_status(
@@ -267,15 +261,21 @@ async def set_event_status(
     """Cancel or reinstate an event (organisers' /cancel); None when there is no such event."""
     if status not in EVENT_STATUSES:
         raise ValueError(f"unknown event status {status!r}")
-    stamp = to_db(now)
+    return await _change_event(db, event_id, now, status=status)
+
+
+async def _change_event(
+    db: Database, event_id: str, now: datetime, **changes: Any
+) -> EventChange | None:
+    """Read, change and write one event in one transaction; None when there is none."""
     async with db.transaction() as conn:
         found = await _select_events(conn, "WHERE id = ?", (event_id,))
         if not found:
             return None
         before = found[0]
-        after = _with(before, status=status)
+        after = _with(before, **changes)
         if after != before:
-            await _update_event(conn, after, stamp, new_time=False)
+            await _update_event(conn, after, to_db(now), new_time=before.starts != after.starts)
     return EventChange(before, after)
 
 
