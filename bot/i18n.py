@@ -6,10 +6,12 @@ from pathlib import Path
 
 from aiogram.utils.i18n import I18n
 
+from bot.views.language import LANGUAGE_NAMES
 from schedule.model import LANGUAGES
 
+__all__ = ["LANGUAGE_NAMES", "create_i18n", "language_from_telegram"]
+
 LOCALES_PATH = Path(__file__).parent / "locales"
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uz": "Oʻzbekcha"}
 
 
 def create_i18n() -> I18n:

@@ -265,6 +265,35 @@ class LogEntry:
     at: datetime
 
 
+# ---------------------------------------------------------------- figures for /stats
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Who registered, in which language, and what went out in a span of time."""
+
+    delegates: int
+    registered: int
+    by_language: tuple[tuple[str | None, int], ...]  # (language or None, registered delegates)
+    reminders_sent: int
+    check_ins: int
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastSummary:
+    """One broadcast as /stats lists it."""
+
+    id: int
+    created_at: datetime
+    confirm: bool
+    total: int
+    sent: int
+    blocked: int
+    failed: int
+    unsent: int  # still pending or being sent
+    confirmed: int
+
+
 # ---------------------------------------------------------------- the instant codec
 
 

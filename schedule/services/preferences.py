@@ -18,3 +18,14 @@ async def change_reminders(
     on, offsets = changed_preferences(delegate, configured, action, offset)
     await delegates.set_reminders(db, delegate.id, on=on, offsets=offsets)
     return await delegates.by_id(db, delegate.id) or delegate
+
+
+async def choose_language(
+    db: Database, delegate: Delegate | None, telegram_id: int, language: str
+) -> None:
+    """Remember the reader's language: on the delegate, or on the Telegram account of an
+    organiser or stranger who is not one."""
+    if delegate is not None:
+        await delegates.set_language(db, delegate.id, language)
+    else:
+        await delegates.set_user_language(db, telegram_id, language)
