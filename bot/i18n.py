@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
@@ -9,14 +10,43 @@ from aiogram.utils.i18n import I18n
 from schedule.model import LANGUAGES
 
 LOCALES_PATH = Path(__file__).parent / "locales"
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uz": "Oʻzbekcha"}
+# Each language in its own name: the /language keyboard must be readable in any of them.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ru": "Русский",
+    "uz": "Oʻzbekcha",
+    "uz-Cyrl": "Ўзбекча",
+    "tg": "Тоҷикӣ",
+    "kk": "Қазақша",
+    "ky": "Кыргызча",
+    "tk": "Türkmençe",
+}
+
+
+class ForumI18n(I18n):
+    """aiogram's I18n with the catalogues under the bot's language codes.
+
+    A catalogue's folder is named as Babel spells a locale (``uz_Cyrl``); the bot, the
+    database and the forum file say ``uz-Cyrl``, the language tag.
+    """
+
+    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        return {name.replace("_", "-"): t for name, t in super().find_locales().items()}
 
 
 def create_i18n() -> I18n:
-    return I18n(path=LOCALES_PATH, default_locale="en", domain="messages")
+    return ForumI18n(path=LOCALES_PATH, default_locale="en", domain="messages")
 
 
 def language_from_telegram(language_code: str | None) -> str:
-    """The first language of a new user: Russian or Uzbek when Telegram says so, else English."""
-    code = (language_code or "").split("-")[0].lower()
-    return code if code in LANGUAGES else "en"
+    """The first language of a new user, from the language tag of their Telegram app: one of
+    the bot's languages when Telegram says so, else English.
+
+    Telegram's apps have Uzbek in the Latin alphabet only and send ``uz`` for it, so ``uz``
+    reads Latin (the official alphabet); a reader of Cyrillic chooses Ўзбекча with
+    /language. A tag that names the script (``uz-Cyrl``, ``uz-Cyrl-UZ``) is honoured.
+    """
+    subtags = (language_code or "").replace("_", "-").lower().split("-")
+    if subtags[0] == "uz" and "cyrl" in subtags[1:]:
+        return "uz-Cyrl"
+    return subtags[0] if subtags[0] in LANGUAGES else "en"

@@ -1,4 +1,4 @@
-"""/language: English, Russian or Uzbek; titles and descriptions follow the choice."""
+"""/language: the eight languages of the bot; titles and descriptions follow the choice."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def language_keyboard(current: str) -> InlineKeyboardMarkup:
     for code in LANGUAGES:
         mark = "✅ " if code == current else ""
         builder.button(text=mark + LANGUAGE_NAMES[code], callback_data=LangCb(lang=code))
-    builder.adjust(3)
+    builder.adjust(2)
     return builder.as_markup()
 
 
