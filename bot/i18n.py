@@ -23,19 +23,23 @@ LANGUAGE_NAMES = {
 }
 
 
-class ForumI18n(I18n):
+def create_i18n() -> I18n:
     """aiogram's I18n with the catalogues under the bot's language codes.
 
     A catalogue's folder is named as Babel spells a locale (``uz_Cyrl``); the bot, the
-    database and the forum file say ``uz-Cyrl``, the language tag.
+    database and the forum file say ``uz-Cyrl``, the language tag. (Not a subclass of
+    I18n: aiogram keeps the current instance per class, and its ``gettext`` looks it up
+    on I18n itself.)
     """
+    i18n = I18n(path=LOCALES_PATH, default_locale="en", domain="messages")
+    i18n.locales = _by_language_code(i18n.locales)
+    return i18n
 
-    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
-        return {name.replace("_", "-"): t for name, t in super().find_locales().items()}
 
-
-def create_i18n() -> I18n:
-    return ForumI18n(path=LOCALES_PATH, default_locale="en", domain="messages")
+def _by_language_code(
+    locales: dict[str, gettext.GNUTranslations],
+) -> dict[str, gettext.GNUTranslations]:
+    return {folder.replace("_", "-"): t for folder, t in locales.items()}
 
 
 def language_from_telegram(language_code: str | None) -> str:
