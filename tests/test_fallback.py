@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+import csv
+import io
+from datetime import UTC, datetime
 
+import pytest
+from icalendar import Calendar
+
+from schedule.attendance import roll_call
+from schedule.attendance_csv import HEADER, attendance_csv
+from schedule.calendar import agenda_ics
 from schedule.fallback import localized_text
-from schedule.model import LANGUAGES, Localized
+from schedule.forum_file import SAMPLE_FORUM_PATH, load_forum_file
+from schedule.model import LANGUAGES, Delegate, Localized
 
 ALL = {
     "en": "Signing",
@@ -73,3 +82,32 @@ def test_localized_get_follows_the_chain() -> None:
     assert title.get("uz-Cyrl") == "Ўзаро англашув"
     assert title.get("uz") == "Oʻzaro anglashuv"
     assert Localized.plain("MoU").get("tk") == "MoU"
+
+
+def test_the_calendar_file_follows_the_chain() -> None:
+    forum = load_forum_file(SAMPLE_FORUM_PATH)
+    mou = next(e for e in forum.events if e.id == "mou-tut")
+    for lang, summary, bring in [
+        ("kk", "Подписание меморандума", "Два подписанных экземпляра меморандума"),
+        ("uz-Cyrl", "Тожикистон технология университети", "Меморандумнинг имзоланган икки"),
+        ("tg", "Имзои ёддошти тафоҳум", "Два подписанных экземпляра меморандума"),
+    ]:
+        data = agenda_ics(forum, [mou], lang=lang, now=datetime(2023, 9, 1, tzinfo=UTC))
+        (item,) = Calendar.from_ical(data).walk("VEVENT")
+        assert str(item["SUMMARY"]).startswith(summary), lang
+        assert bring in str(item["DESCRIPTION"]), lang
+
+
+def test_the_attendance_export_follows_the_chain() -> None:
+    forum = load_forum_file(SAMPLE_FORUM_PATH)
+    mou = next(e for e in forum.events if e.id == "mou-tut")
+    person = Delegate(
+        id=1, name="Shernayev", position="Vice-rector", group="tict", role="member",
+        code=None, source="file", telegram_id=None, language="ky", reminders_on=True,
+        reminder_offsets=None, registered_at=None,
+    )  # fmt: skip
+    for lang, title in [("ky", "Подписание меморандума"), ("uz-Cyrl", "Тожикистон")]:
+        data = attendance_csv(forum, [roll_call(mou, [person], [])], lang)
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert tuple(rows[0]) == HEADER
+        assert rows[1][1].startswith(title), lang
