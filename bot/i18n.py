@@ -10,17 +10,6 @@ from aiogram.utils.i18n import I18n
 from schedule.model import LANGUAGES
 
 LOCALES_PATH = Path(__file__).parent / "locales"
-# Each language in its own name: the /language keyboard must be readable in any of them.
-LANGUAGE_NAMES = {
-    "en": "English",
-    "ru": "Русский",
-    "uz": "Oʻzbekcha",
-    "uz-Cyrl": "Ўзбекча",
-    "tg": "Тоҷикӣ",
-    "kk": "Қазақша",
-    "ky": "Кыргызча",
-    "tk": "Türkmençe",
-}
 
 
 def create_i18n() -> I18n:

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import LANGUAGE_NAMES
 from bot.views.callbacks import LangCb
+from bot.views.languages import LANGUAGE_NAMES, language_keyboard
 from bot.views.texts import esc, fmt
 from db import delegates
 from db.connection import Database
 from handlers.filters import IsMember
 from handlers.redraw import redraw
 from schedule.model import LANGUAGES, Delegate
-
-
-def language_keyboard(current: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in LANGUAGES:
-        mark = "✅ " if code == current else ""
-        builder.button(text=mark + LANGUAGE_NAMES[code], callback_data=LangCb(lang=code))
-    builder.adjust(2)
-    return builder.as_markup()
 
 
 async def choose_language(message: Message, lang: str) -> None:

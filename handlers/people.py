@@ -9,7 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import LANGUAGE_NAMES
+from bot.views.languages import LANGUAGE_NAMES
 from bot.views.texts import bold, day_label, esc, fmt, split_message
 from db import broadcasts as store
 from db import delegates, stats
