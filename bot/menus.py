@@ -16,6 +16,10 @@ from bot.views.commands import DELEGATE_COMMANDS, DESCRIPTION, ORGANISER_COMMAND
 from schedule.model import LANGUAGES
 
 log = logging.getLogger(__name__)
+# Telegram keys a menu by a two-letter ISO 639-1 code, and there is none for a script:
+# uz-Cyrl has no menu of its own. Telegram's apps send uz for Uzbek, whose readers get the
+# Uzbek (Latin) menu; the bot's answers follow the language chosen with /language.
+MENU_LANGUAGES = tuple(lang for lang in LANGUAGES if len(lang) == 2)
 
 
 def _commands(i18n: I18n, lang: str, entries: tuple[Entry, ...]) -> list[BotCommand]:
@@ -29,10 +33,10 @@ async def set_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int]) -> None:
     """Set the menus; a failure only decorates less, so it is logged and the bot serves on.
 
     The calls are independent and go at once: one after the other they held up the start
-    (and so polling) by a round trip each, 3 languages x (2 + organisers) of them.
+    (and so polling) by a round trip each, 7 menu languages x (2 + organisers) of them.
     """
     calls: list[Coroutine[Any, Any, bool]] = []
-    for lang in LANGUAGES:
+    for lang in MENU_LANGUAGES:
         # The English menu is also the default for every other language.
         code = None if lang == "en" else lang
         calls.append(

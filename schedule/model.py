@@ -13,7 +13,10 @@ from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-LANGUAGES: tuple[str, ...] = ("en", "ru", "uz")
+from schedule.fallback import localized_text
+
+# uz is Uzbek in the Latin alphabet, uz-Cyrl in the Cyrillic one.
+LANGUAGES: tuple[str, ...] = ("en", "ru", "uz", "uz-Cyrl", "tg", "kk", "ky", "tk")
 EVENT_KINDS: tuple[str, ...] = ("signing", "lecture", "visit", "plenary", "meeting", "other")
 ROLES: tuple[str, ...] = ("head", "member", "protocol", "interpreter", "staff")
 REMINDED_KINDS: frozenset[str] = frozenset({"signing", "lecture"})
@@ -23,7 +26,8 @@ EventStatus = Literal["scheduled", "cancelled", "removed"]
 
 @dataclass(frozen=True, slots=True)
 class Localized:
-    """A text given in one or more languages; falls back to English, then to any."""
+    """A text given in one or more languages; a missing one falls back as
+    ``schedule.fallback.localized_text`` says."""
 
     texts: Mapping[str, str]
 
@@ -35,11 +39,7 @@ class Localized:
         return cls({"en": text})
 
     def get(self, lang: str | None) -> str:
-        if lang and self.texts.get(lang):
-            return self.texts[lang]
-        if self.texts.get("en"):
-            return self.texts["en"]
-        return next((t for t in self.texts.values() if t), "")
+        return localized_text(self.texts, lang)
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.texts)

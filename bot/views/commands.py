@@ -2,7 +2,7 @@
 
 Each entry is (command, its arguments as /help shows them, the menu's description, the
 phrase /help shows after the dash), texts marked for translation and translated when
-shown, in the reader's language.
+shown, in the reader's language; /language lists the languages each in its own name.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.views.languages import ALL_LANGUAGES
 from bot.views.texts import esc
 
 
@@ -35,7 +36,7 @@ DELEGATE_COMMANDS = (
         N_("check in to the event that is starting"),
     ),
     ("reminders", "", N_("Reminders on or off, and when"), N_("reminders on or off, and when")),
-    ("language", "", N_("Language"), N_("English, Русский, Oʻzbekcha")),
+    ("language", "", N_("Language"), ALL_LANGUAGES),
     ("help", "", N_("What the bot can do"), N_("this list")),
 )
 ORGANISER_COMMANDS = (
@@ -76,5 +77,6 @@ def help_lines(entries: tuple[Entry, ...]) -> str:
     lines = []
     for name, usage, _description, phrase in entries:
         command = f"/{name} {usage}" if usage else f"/{name}"
-        lines.append(f"{esc(command)} — {esc(_(phrase))}")
+        said = phrase if phrase == ALL_LANGUAGES else _(phrase)  # names stay as they are
+        lines.append(f"{esc(command)} — {esc(said)}")
     return "\n".join(lines)

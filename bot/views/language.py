@@ -1,24 +1,20 @@
-"""/language: each language in its own name, and the keyboard to choose one."""
+"""/language: the texts around the keyboard of bot/views/languages."""
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.views.callbacks import LangCb
-from bot.views.keyboard import Keyboard
+from bot.views.languages import LANGUAGE_NAMES, language_keyboard
 from bot.views.texts import esc, fmt
-from schedule.model import LANGUAGES
 
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uz": "Oʻzbekcha"}
-
-
-def language_keyboard(current: str) -> InlineKeyboardMarkup:
-    keyboard = Keyboard()
-    for code in LANGUAGES:
-        mark = "✅ " if code == current else ""
-        keyboard.button(text=mark + LANGUAGE_NAMES[code], callback_data=LangCb(lang=code))
-    return keyboard.adjust(3).as_markup()
+__all__ = [
+    "LANGUAGE_NAMES",
+    "button_gone",
+    "changed_toast",
+    "choose_text",
+    "chosen_text",
+    "language_keyboard",
+]
 
 
 def choose_text() -> str:

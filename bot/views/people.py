@@ -7,7 +7,7 @@ from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.views.language import LANGUAGE_NAMES
+from bot.views.languages import LANGUAGE_NAMES
 from bot.views.texts import bold, day_label, esc, fmt, split_message
 from schedule.model import BroadcastSummary, Delegate, Forum, Usage
 
