@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from db.agreements import import_agreements
 from db.connection import Database, from_db, to_db
 from schedule.model import (
     DelegateEntry,
@@ -75,6 +76,7 @@ async def import_forum(
         await _replace_groups(conn, forum.groups)
         added, changed, removed = await _import_events(conn, forum.events, stamp)
         delegates = await _import_delegates(conn, forum.delegates)
+        await import_agreements(conn, forum.agreements, now)
     return ImportReport(added, changed, removed, *delegates)
 
 

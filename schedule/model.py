@@ -133,6 +133,36 @@ class Agreement:
 
 
 @dataclass(frozen=True, slots=True)
+class AgreementState:
+    """An agreement's stored status: the current one, the file's at the last import, and
+    who marked it signed (an organiser's Telegram id) and when."""
+
+    status: AgreementStatus
+    file_status: AgreementStatus
+    signed_by: int | None = None
+    signed_at: datetime | None = None
+
+    def reimported(self, file_status: AgreementStatus) -> AgreementState:
+        """A status set in the bot is kept across re-imports unless the file's own status
+        for the agreement changed; then the file's new status wins. The record of a
+        signature is kept only while the agreement stays signed."""
+        if file_status == self.file_status:
+            return self
+        if self.status == "signed" and file_status == "signed":
+            return AgreementState("signed", file_status, self.signed_by, self.signed_at)
+        return AgreementState(file_status, file_status)
+
+    def changed_to(
+        self, status: AgreementStatus, organiser: int, now: datetime
+    ) -> AgreementState:
+        """An organiser set ``status`` (see ``schedule.agreements.status_refusal``): signing
+        records who and when; leaving "signed" forgets it."""
+        if status == "signed":
+            return AgreementState(status, self.file_status, organiser, now)
+        return AgreementState(status, self.file_status)
+
+
+@dataclass(frozen=True, slots=True)
 class AgreementPhoto:
     """A photo of a signing, kept as Telegram's ``file_id`` (the bytes stay with Telegram)."""
 
@@ -141,6 +171,22 @@ class AgreementPhoto:
     file_unique_id: str
     added_by: int
     added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventRevision:
+    """One change of an event's time, place or status, as the database recorded it."""
+
+    event_id: str
+    starts_before: datetime
+    starts_after: datetime
+    ends_before: datetime
+    ends_after: datetime
+    venue_before: str | None
+    venue_after: str | None
+    status_before: EventStatus
+    status_after: EventStatus
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
