@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from db.agreements import import_agreements
+from db.agreements import import_agreements, list_agreements
 from db.connection import Database, from_db, to_db
 from schedule.model import (
     DelegateEntry,
@@ -222,7 +222,8 @@ async def _import_delegates(
 
 
 async def load_forum(db: Database) -> Forum | None:
-    """The stored forum with venues, groups and every event (any status); no delegates."""
+    """The stored forum with venues, groups, every event (any status) and the agreements the
+    file lists; no delegates."""
     row = await db.fetchone("SELECT name, city, timezone FROM forum WHERE id = 1")
     if row is None:
         return None
@@ -233,6 +234,7 @@ async def load_forum(db: Database) -> Forum | None:
         venues=tuple(await _venues(db.conn)),
         groups=tuple(await _groups(db.conn)),
         events=tuple(await _select_events(db.conn, "", ())),
+        agreements=tuple(await list_agreements(db)),
     )
 
 

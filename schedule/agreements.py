@@ -7,11 +7,12 @@ Plain functions over the model; the clock and the time zone are parameters.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from schedule.model import Agreement, AgreementStatus, Event
+from schedule.model import Agreement, AgreementStatus, Delegate, Event, Forum
 from schedule.rules import Viewer, in_audience
 
 # What an organiser may set in the bot; "planned" comes from the file only.
@@ -109,3 +110,66 @@ def photo_refusal(file_unique_id: str, stored: Sequence[str]) -> PhotoRefusal | 
     if len(stored) >= MAX_PHOTOS:
         return "full"
     return None
+
+
+def our_parties(
+    agreement: Agreement, forum: Forum, signatories: Mapping[str, Delegate]
+) -> tuple[str, ...]:
+    """The institutions signing for the delegation: the groups of its signatories, else the
+    delegation's only group; empty when neither says."""
+    names: list[str] = []
+    for code in agreement.signatories:
+        person = signatories.get(code)
+        group = forum.group(person.group) if person is not None else None
+        if group is not None and group.name not in names:
+            names.append(group.name)
+    if not names and len(forum.groups) == 1:
+        names.append(forum.groups[0].name)
+    return tuple(names)
+
+
+def our_signers(agreement: Agreement, signatories: Mapping[str, Delegate]) -> tuple[str, ...]:
+    """Who signs for the delegation, "name, position" (a code nobody holds any more as
+    written in the file)."""
+    names = []
+    for code in agreement.signatories:
+        person = signatories.get(code)
+        if person is None:
+            names.append(code)
+        else:
+            names.append(f"{person.name}, {person.position}" if person.position else person.name)
+    return tuple(names)
+
+
+def signer_names(agreement: Agreement, signatories: Mapping[str, Delegate]) -> tuple[str, ...]:
+    """Who signs: ours first (see :func:`our_signers`), then the partner's."""
+    return (*our_signers(agreement, signatories), *agreement.partner_signatories)
+
+
+@dataclass(frozen=True, slots=True)
+class SigningFacts:
+    """What the news of a signing says: who signed what, where and when (forum-local)."""
+
+    agreement: Agreement
+    day: date
+    city: str
+    ours: tuple[str, ...]  # the institutions signing for the delegation
+    signers: tuple[str, ...]  # see signer_names
+
+
+def signing_facts(
+    agreement: Agreement,
+    forum: Forum,
+    signatories: Mapping[str, Delegate],
+    now: datetime,
+) -> SigningFacts:
+    """The facts of a signing; the day is the day it was signed, else today (forum time)."""
+    event = next((e for e in forum.events if e.id == agreement.event), None)
+    day = signed_on(agreement, event, forum.timezone) or now.astimezone(forum.timezone).date()
+    return SigningFacts(
+        agreement=agreement,
+        day=day,
+        city=forum.city,
+        ours=our_parties(agreement, forum, signatories),
+        signers=signer_names(agreement, signatories),
+    )
