@@ -99,6 +99,19 @@ def signed_on(agreement: Agreement, event: Event | None, tz: ZoneInfo) -> date |
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class AgreementCard:
+    """An agreement as its card shows it: the signing event, the signatories by code,
+    how many photos it has, and who marked it signed (a name, else a Telegram id)."""
+
+    forum: Forum
+    agreement: Agreement
+    event: Event | None
+    signatories: Mapping[str, Delegate]  # by personal code
+    photos: int
+    marked_by: str | None  # who marked it signed: a name, else a Telegram id
+
+
 PhotoRefusal = Literal["full", "duplicate"]
 
 
