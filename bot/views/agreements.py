@@ -179,7 +179,7 @@ def status_set(card: AgreementCard) -> str:
 def refusal(reason: StatusRefusal) -> str:
     if reason == "same":
         return _("It already has this status.")
-    return _("This status cannot follow the current one.") if reason == "not_allowed" else gone()
+    return _("This status cannot follow the current one.")  # or one the bot does not set
 
 
 def changed_meanwhile() -> str:
