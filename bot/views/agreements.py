@@ -159,8 +159,9 @@ def confirm_message(card: AgreementCard, to: str) -> Rendered:
     else:
         question = _("Undo the signature? Who marked it signed, and when, is forgotten.")
     keyboard = Keyboard()
+    confirm = _("Confirm")
     keyboard.button(
-        text=f"{STATUS_MARKS.get(to, '')} {_('Confirm')}",
+        text=f"{STATUS_MARKS.get(to, '')} {confirm}",
         callback_data=AgreementStatusCb(id=agreement.id, to=to, was=agreement.status, ok=1),
     )
     keyboard.button(text=_("Keep it"), callback_data=AgreementCb(id=agreement.id, redraw=1))

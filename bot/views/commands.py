@@ -65,7 +65,7 @@ ORGANISER_COMMANDS = (
         "report",
         "",
         N_("The visit report and the register of agreements"),
-        N_("the visit report (Word) and the register of agreements (spreadsheet)"),
+        N_("the visit report and the register of agreements, as files"),
     ),
 )
 
