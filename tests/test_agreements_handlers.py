@@ -195,7 +195,11 @@ async def test_marking_signed_asks_first_then_records_logs_tells_and_gives_the_n
     assert "with Technological University of Tajikistan, Thursday, 14 September." in told[0].text
     card = next(c for c in calls if c.name == "EditMessageText")
     assert "Marked signed on Thursday, 14 September, 14:55 by 900." in card.text
-    assert [d for _, d in card.buttons()][0] == "as:mou-tut:ready:signed:0"  # undo only
+    assert [d for _, d in card.buttons()] == [
+        "as:mou-tut:ready:signed:0",  # only undoing the signature
+        "ap:mou-tut",
+        "e:mou-tut",
+    ]
     news = next(c for c in calls if c.chat_id == ORGANISER_ID and "news of the signing" in c.text)
     assert (
         "On 14 September 2023 in Dushanbe, Tashkent Institute of Chemical Technology and "

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 Translate = Callable[[str], str]
 
-STATUS_MARKS = {"planned": "🗓", "ready": "📝", "signed": "✅", "postponed": "⏸", "cancelled": "❌"}
+STATUS_MARKS = {"planned": "⏳", "ready": "📝", "signed": "✅", "postponed": "⏸", "cancelled": "❌"}
 
 
 def kind_label(kind: str, _: Translate) -> str:
