@@ -4,6 +4,7 @@ status buttons (with confirmation, the log, the signatories told, the news), pho
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
@@ -14,6 +15,9 @@ from aiogram.types import Message, PhotoSize, User
 from bot.delivery.notifier import Notifier
 from db import agreements as store
 from db import audit
+from db.forum import import_forum
+from schedule.forum_file import SAMPLE_FORUM_PATH, load_forum_file
+from schedule.model import Localized
 from tests.conftest import ORGANISER_ID, Chat, FakeClock
 from tests.support import updates
 from tests.support.recording import Call
@@ -357,3 +361,27 @@ async def test_report_in_the_organisers_language(chat: Chat) -> None:
     paragraphs = [p.text for p in docx.Document(BytesIO(document(report))).paragraphs]
     assert "Tashrif haqida hisobot" in paragraphs
     assert any("Oʻzaro anglashuv" in p or "oʻzaro anglashuv" in p for p in paragraphs)
+
+
+async def test_an_odd_title_and_partner_are_shown_as_written(chat: Chat) -> None:
+    forum = load_forum_file(SAMPLE_FORUM_PATH)
+    odd = replace(
+        forum.agreements[0],
+        title=Localized.plain('R&D <Lab> "Q&A"'),
+        partner="<b>Qoʻqon</b> & Co",
+        scope=(Localized.plain("x < y & z"),),
+    )
+    forum = replace(forum, agreements=(odd, *forum.agreements[1:]))
+    await import_forum(chat.app.db, forum, source_hash="odd", now=datetime.now(tz=UTC))
+    chat.app.programme.invalidate()
+    await delegates(chat)
+    listed = sent_text(await chat.send(SHERNAYEV, "/agreements"))[0]
+    assert 'R&D <Lab> "Q&A"' in listed.text
+    card = sent_text(await chat.press(SHERNAYEV, "ag:mou-tut:0"))[0]
+    assert 'R&D <Lab> "Q&A"' in card.text and "Partner: <b>Qoʻqon</b> & Co (TJ)" in card.text
+    assert "• x < y & z" in card.text
+    calls = await chat.press(ORGANISER_ID, "as:mou-tut:signed:planned:1")
+    news = next(c for c in calls if "news of the signing" in c.text)
+    assert "and <b>Qoʻqon</b> & Co signed a memorandum" in news.text
+    told = next(c for c in calls if c.chat_id == SHERNAYEV)
+    assert told.text.startswith('✅ Signed: R&D <Lab> "Q&A", with <b>Qoʻqon</b> & Co')
