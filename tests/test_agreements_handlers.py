@@ -381,6 +381,7 @@ async def test_an_odd_title_and_partner_are_shown_as_written(chat: Chat) -> None
     assert 'R&D <Lab> "Q&A"' in card.text and "Partner: <b>Qoʻqon</b> & Co (TJ)" in card.text
     assert "• x < y & z" in card.text
     calls = await chat.press(ORGANISER_ID, "as:mou-tut:signed:planned:1")
+    assert answers(calls) == ['R&D <Lab> "Q&A": now Signed.']  # an alert is plain text
     news = next(c for c in calls if "news of the signing" in c.text)
     assert "and <b>Qoʻqon</b> & Co signed a memorandum" in news.text
     told = next(c for c in calls if c.chat_id == SHERNAYEV)

@@ -170,9 +170,9 @@ def confirm_message(card: AgreementCard, to: str) -> Rendered:
 
 
 def status_set(card: AgreementCard) -> str:
-    return fmt(
-        _("{title}: now {status}."),
-        title=card.agreement.title.get(current_locale()),
+    """A button's answer: plain text (not HTML), and Telegram shows 200 characters of it."""
+    return _("{title}: now {status}.").format(
+        title=clip(card.agreement.title.get(current_locale()), 120),
         status=status_label(card.agreement.status, _),
     )
 
