@@ -26,6 +26,7 @@ from aiogram.exceptions import (
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.delivery.agreement_notices import SigningNotices
 from bot.delivery.broadcasts import BroadcastService
 from bot.delivery.notifier import Notifier
 from bot.delivery.sender import PacedSender
@@ -87,6 +88,7 @@ class Services:
     sender: PacedSender
     notifier: Notifier
     broadcasts: BroadcastService
+    signing_notices: SigningNotices
 
     def workflow_data(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -242,6 +244,7 @@ async def create_app(
         sender=sender,
         notifier=notifier,
         broadcasts=broadcasts,
+        signing_notices=SigningNotices(db, sender, i18n, clock),
     )
     in_flight = UpdatesInFlight()
     dispatcher = create_dispatcher(i18n=i18n, in_flight=in_flight, **services.workflow_data())

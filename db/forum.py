@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from db.agreements import import_agreements, list_agreements
 from db.connection import Database, from_db, to_db
 from schedule.model import (
     DelegateEntry,
@@ -75,6 +76,7 @@ async def import_forum(
         await _replace_groups(conn, forum.groups)
         added, changed, removed = await _import_events(conn, forum.events, stamp)
         delegates = await _import_delegates(conn, forum.delegates)
+        await import_agreements(conn, forum.agreements, now)
     return ImportReport(added, changed, removed, *delegates)
 
 
@@ -220,7 +222,8 @@ async def _import_delegates(
 
 
 async def load_forum(db: Database) -> Forum | None:
-    """The stored forum with venues, groups and every event (any status); no delegates."""
+    """The stored forum with venues, groups, every event (any status) and the agreements the
+    file lists; no delegates."""
     row = await db.fetchone("SELECT name, city, timezone FROM forum WHERE id = 1")
     if row is None:
         return None
@@ -231,6 +234,7 @@ async def load_forum(db: Database) -> Forum | None:
         venues=tuple(await _venues(db.conn)),
         groups=tuple(await _groups(db.conn)),
         events=tuple(await _select_events(db.conn, "", ())),
+        agreements=tuple(await list_agreements(db)),
     )
 
 

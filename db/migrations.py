@@ -156,6 +156,65 @@ MIGRATIONS: tuple[str, ...] = (
             (NEW.id, NEW.starts_at, NEW.ends_at, NEW.venue_id, NEW.audience, NEW.status);
     END;
     """,
+    # The agreements of the visit: the file's fields, the status (kept across re-imports
+    # unless the file's own status changes), who marked it signed, and photos of the
+    # signing; and a history of event changes for the visit report.
+    """
+    CREATE TABLE agreement (
+        id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,      -- order in the forum file
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,            -- JSON {lang: text}
+        partner TEXT NOT NULL,
+        partner_country TEXT,
+        event_id TEXT,                  -- the signing event
+        signatories TEXT NOT NULL,      -- JSON list of delegate codes
+        partner_signatories TEXT NOT NULL,  -- JSON list of names
+        scope TEXT NOT NULL,            -- JSON list of {lang: text}
+        copies INTEGER,
+        file_status TEXT NOT NULL,      -- the file's status at the last import
+        status TEXT NOT NULL
+            CHECK (status IN ('planned', 'ready', 'signed', 'postponed', 'cancelled')),
+        signed_by INTEGER,              -- the organiser's Telegram id who marked it signed
+        signed_at TEXT,
+        active INTEGER NOT NULL DEFAULT 1,  -- 0: no longer in the file (photos are kept)
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE agreement_photo (
+        agreement_id TEXT NOT NULL REFERENCES agreement (id),
+        file_unique_id TEXT NOT NULL,   -- the same photo sent twice is kept once
+        file_id TEXT NOT NULL,
+        added_by INTEGER NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (agreement_id, file_unique_id)
+    );
+    CREATE TABLE event_revision (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        starts_before TEXT NOT NULL,
+        starts_after TEXT NOT NULL,
+        ends_before TEXT NOT NULL,
+        ends_after TEXT NOT NULL,
+        venue_before TEXT,
+        venue_after TEXT,
+        status_before TEXT NOT NULL,
+        status_after TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    -- Whoever changes an event (an import, /move, /cancel, an offline import), the report
+    -- of the visit can say what was moved or cancelled.
+    CREATE TRIGGER event_revision_on_update AFTER UPDATE ON event
+    WHEN OLD.starts_at IS NOT NEW.starts_at OR OLD.ends_at IS NOT NEW.ends_at
+        OR OLD.venue_id IS NOT NEW.venue_id OR OLD.status IS NOT NEW.status
+    BEGIN
+        INSERT INTO event_revision
+            (event_id, starts_before, starts_after, ends_before, ends_after,
+             venue_before, venue_after, status_before, status_after, at)
+        VALUES
+            (NEW.id, OLD.starts_at, NEW.starts_at, OLD.ends_at, NEW.ends_at,
+             OLD.venue_id, NEW.venue_id, OLD.status, NEW.status, NEW.updated_at);
+    END;
+    """,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    agreements,
     attendance,
     broadcast,
     calendar,
@@ -27,6 +28,7 @@ def get_routers() -> list[Router]:
         language.create_router(),
         reminders.create_router(),
         attendance.create_router(),
+        agreements.create_router(),  # before broadcast: a photo replying to a card is for it
         broadcast.create_router(),  # before organisers: /cancel alone ends a broadcast flow
         organisers.create_router(),
         people.create_router(),

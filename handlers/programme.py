@@ -67,7 +67,9 @@ async def show_event(
         await query.answer(views.event_gone(), show_alert=True)
         return
     await query.answer()
-    text, markup = views.card_message(card.forum, card.event, card.record, card.attends, clock())
+    text, markup = views.card_message(
+        card.forum, card.event, card.record, card.attends, clock(), card.signatories
+    )
     await bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 

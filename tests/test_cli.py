@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import docx
 import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -159,6 +160,30 @@ def test_demo_is_a_chat_with_the_real_bot(tmp_path: Path) -> None:
     assert not (tmp_path / "forum.sqlite3").exists()
     assert (tmp_path / "demo" / "demo.sqlite3").exists()
     assert out.rstrip().endswith("Bye.")
+
+
+def test_demo_shows_the_agreements_marks_one_signed_and_saves_the_report(
+    tmp_path: Path,
+) -> None:
+    # The list, the first card, its "Signed" button, the confirmation, the report.
+    script = "/agreements\n1\n2\n1\n/report\nquit\n"
+    env = bot_env(DATABASE_PATH=str(tmp_path / "forum.sqlite3"))
+    result = run_bot("demo", cwd=tmp_path, env=env, stdin=script, timeout=60)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    listed = out.split("you: /agreements", 1)[1].split("you: 1", 1)[0]
+    assert "Agreements of the visit" in listed and listed.count("Planned") == 4
+    assert "Memorandum of understanding with Osh Technological University" in listed
+    assert "Mark this agreement signed? Its signatories will be told." in out
+    assert "Marked signed on" in out and "✅ Signed" in out
+    assert "The news of the signing, to forward:" in out and "Русский" in out
+    saved = tmp_path / "demo" / "visit-report.docx"
+    assert saved.exists() and (tmp_path / "demo" / "agreements-register.xlsx").exists()
+    word = docx.Document(str(saved))
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    assert "Signed" in cells and "Planned" in cells
+    assert "Report on the visit" in [p.text for p in word.paragraphs]
 
 
 def test_demo_ends_at_end_of_input_and_starts_afresh(tmp_path: Path) -> None:

@@ -218,7 +218,9 @@ class Notifier:
                     "reminder %s for delegate %s is late (due %s); sending now",
                     p.key, p.delegate_id, p.due_at.isoformat(),
                 )  # fmt: skip
-            render = partial(self._reminder, events[p.event_id], forum, p.first)
+            render = partial(
+                self._reminder, events[p.event_id], forum, p.first, people[p.delegate_id]
+            )
             work.append((item, people[p.delegate_id], render))
         to_send, to_skip = due_briefings(
             now,
@@ -315,10 +317,10 @@ class Notifier:
 
     # ------------------------------------------------------------ sending
 
-    def _reminder(self, event: Event, forum: Forum, first: bool) -> Rendered:
+    def _reminder(self, event: Event, forum: Forum, first: bool, person: Delegate) -> Rendered:
         moment = self.clock()  # "in 15 minutes" as of the moment it is rendered
         return (
-            reminder_views.reminder_text(event, forum, moment),
+            reminder_views.reminder_text(event, forum, moment, person),
             reminder_views.reminder_keyboard(event, forum, moment, first=first),
         )
 

@@ -45,7 +45,10 @@ PREFERRED_CODE = "tict-shernayev"
 ANCHOR_IN = timedelta(minutes=6)
 PROMPT = "you: "
 DEMO_REMINDER = 5.0  # minutes: a reminder arrives a minute into the demo
-TRY = "/schedule /next /my /calendar /language /checkin /attendance /broadcast /move /stats /help"
+TRY = (
+    "/schedule /next /my /calendar /language /checkin /agreements /attendance /broadcast /move "
+    "/report /stats /help"
+)
 
 
 @dataclass(frozen=True, slots=True)

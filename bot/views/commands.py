@@ -37,6 +37,7 @@ DELEGATE_COMMANDS = (
     ),
     ("reminders", "", N_("Reminders on or off, and when"), N_("reminders on or off, and when")),
     ("language", "", N_("Language"), ALL_LANGUAGES),
+    ("agreements", "", N_("Agreements of the visit"), N_("the agreements of the visit")),
     ("help", "", N_("What the bot can do"), N_("this list")),
 )
 ORGANISER_COMMANDS = (
@@ -60,6 +61,12 @@ ORGANISER_COMMANDS = (
     ("invite", "NAME [GROUP]", N_("Invite a new delegate"), N_("invite a new delegate")),
     ("stats", "", N_("Who uses the bot"), N_("who uses the bot")),
     ("log", "", N_("The last organiser actions"), N_("the last organiser actions")),
+    (
+        "report",
+        "",
+        N_("The visit report and the register of agreements"),
+        N_("the visit report and the register of agreements, as files"),
+    ),
 )
 
 

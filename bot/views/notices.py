@@ -10,16 +10,20 @@ from datetime import date, datetime
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.views import agreements
 from bot.views import programme as views
 from bot.views.callbacks import CheckInCb, RsvpCb, VenueCb
 from bot.views.keyboard import Keyboard
 from bot.views.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
 from schedule.attendance import check_in_open, rsvp_open
-from schedule.model import Event, Forum
+from schedule.model import Delegate, Event, Forum
 from schedule.reminders import NoticeFacts
 
 
-def reminder_text(event: Event, forum: Forum, now: datetime) -> str:
+def reminder_text(
+    event: Event, forum: Forum, now: datetime, reader: Delegate | None = None
+) -> str:
+    """A reminder; a signatory's also says that they sign, and the copies to bring."""
     tz = forum.timezone
     lines = [
         "⏰ " + bold(views.title(event)),
@@ -34,6 +38,7 @@ def reminder_text(event: Event, forum: Forum, now: datetime) -> str:
     if venue:
         lines.append("📍 " + venue)
     lines.extend(views.protocol_lines(event, forum, now))
+    lines.extend(agreements.signatory_lines(event, forum, reader.code if reader else None))
     return "\n".join(lines)
 
 

@@ -6,12 +6,14 @@ Every value from the forum file goes through :func:`bot.views.texts.esc`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.views import agreements
 from bot.views.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
-from schedule.model import Event, Forum
+from schedule.model import Delegate, Event, Forum
 from schedule.rules import seated_by
 
 
@@ -92,8 +94,10 @@ def day_text(forum: Forum, day: date, events: list[Event], *, shown_instead_of: 
     return "\n\n".join(parts)
 
 
-def card_text(event: Event, forum: Forum) -> str:
-    """The full card of one event."""
+def card_text(
+    event: Event, forum: Forum, signatories: Mapping[str, Delegate] | None = None
+) -> str:
+    """The full card of one event, with the agreements signed at it."""
     tz = forum.timezone
     lines = [bold(title(event)), italic(esc(kind_label(event.kind)))]
     if event.status == "cancelled":
@@ -112,6 +116,7 @@ def card_text(event: Event, forum: Forum) -> str:
     if protocol:
         lines.append("\n" + bold(esc(_("Protocol"))))
         lines.extend(protocol)
+    lines.extend(agreements.event_block(event, forum, signatories or {}))
     return "\n".join(lines)
 
 

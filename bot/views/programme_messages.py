@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from aiogram.types import InlineKeyboardMarkup
@@ -12,7 +12,7 @@ from bot.views import programme as views
 from bot.views.attendance import card_status
 from bot.views.programme_buttons import card_keyboard, day_keyboard, events_keyboard
 from bot.views.texts import bold, day_label, esc, split_message
-from schedule.model import AttendanceRecord, Event, Forum
+from schedule.model import AttendanceRecord, Delegate, Event, Forum
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
@@ -40,9 +40,14 @@ def _with_status(text: str, record: AttendanceRecord | None, forum: Forum) -> st
 
 
 def card_message(
-    forum: Forum, event: Event, record: AttendanceRecord | None, attends: bool, now: datetime
+    forum: Forum,
+    event: Event,
+    record: AttendanceRecord | None,
+    attends: bool,
+    now: datetime,
+    signatories: Mapping[str, Delegate] | None = None,
 ) -> Rendered:
-    text = _with_status(views.card_text(event, forum), record, forum)
+    text = _with_status(views.card_text(event, forum, signatories or {}), record, forum)
     return text, card_keyboard(event, forum, now, attends=attends, record=record)
 
 

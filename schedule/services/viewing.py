@@ -6,10 +6,11 @@ record comes from the database, because a card shows their answer and check-in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from db import attendance
+from db import attendance, delegates
 from db.connection import Database
 from schedule.model import AttendanceRecord, Delegate, Event, Forum, Venue
 from schedule.rules import Viewer, concerns, in_audience, local_day, nearest_day, next_event
@@ -31,6 +32,8 @@ class Card:
     event: Event
     attends: bool  # the reader may answer and check in (a delegate of its audience)
     record: AttendanceRecord | None
+    # Who signs the agreements signed at the event, by personal code (for its card).
+    signatories: Mapping[str, Delegate] = field(default_factory=dict)
 
 
 async def day_view(
@@ -48,10 +51,13 @@ async def day_view(
 
 
 async def _card(db: Database, forum: Forum, event: Event, delegate: Delegate | None) -> Card:
+    codes = [c for a in forum.agreements if a.event == event.id for c in a.signatories]
+    signatories = await delegates.by_codes(db, codes)
     # Attendance is personal: an organiser sees every card but answers only for their own.
     if delegate is None or not in_audience(event, delegate.group):
-        return Card(forum, event, False, None)
-    return Card(forum, event, True, await attendance.get(db, event.id, delegate.id))
+        return Card(forum, event, False, None, signatories)
+    record = await attendance.get(db, event.id, delegate.id)
+    return Card(forum, event, True, record, signatories)
 
 
 async def event_card(
