@@ -23,6 +23,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramUnauthorizedError,
 )
+from aiogram.types import User
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -174,7 +175,7 @@ class App:
         await self.db.close()
 
 
-async def check_bot_api(bot: Bot, settings: Settings) -> None:
+async def check_bot_api(bot: Bot, settings: Settings) -> User:
     """getMe, turned into a :class:`StartupError` that says what is wrong."""
     try:
         me = await bot.get_me()
@@ -190,6 +191,7 @@ async def check_bot_api(bot: Bot, settings: Settings) -> None:
     if not me.is_bot or not me.username:
         raise StartupError("the Bot API answered getMe with something that is not a bot")
     log.info("serving as @%s", me.username)
+    return me
 
 
 async def leave_webhook_mode(bot: Bot) -> None:
