@@ -28,7 +28,7 @@ async def run_check(env: Mapping[str, str], *, offline: bool, say: Say = print) 
         settings = load_settings(env)
     except SettingsError as error:
         problems.extend(error.problems)
-    if settings is not None and settings.bot_token is None:
+    if not (env.get("BOT_TOKEN") or "").strip():
         problems.append("BOT_TOKEN: not set; `python -m bot` needs the token from @BotFather")
     _section(say, "configuration", problems, "fine")
 
