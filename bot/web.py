@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
@@ -36,6 +37,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # an update is a few KiB; Telegram's largest are well under this
 # How long the listener waits for requests still being answered once the drain is done.
 SHUTDOWN_TIMEOUT = 5.0
+REFUSALS_LOG_INTERVAL = 60.0
 
 
 class WebhookHandler(SimpleRequestHandler):
@@ -47,7 +49,8 @@ class WebhookHandler(SimpleRequestHandler):
         super().__init__(dispatcher, bot, handle_in_background=True, secret_token=secret, **data)
         self._secret = secret.encode("ascii")
         self.accepting = True
-        self.refused = 0  # requests answered 401, for the log and the tests
+        self.refused = 0  # requests answered 401
+        self._refusals_logged_at = float("-inf")
 
     def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
         # As bytes: compare_digest raises TypeError on a str that is not ASCII, and a
@@ -57,8 +60,7 @@ class WebhookHandler(SimpleRequestHandler):
 
     async def handle(self, request: web.Request) -> web.Response:
         if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), self.bot):
-            self.refused += 1
-            log.warning("webhook: refused a request without the right secret token")
+            self._count_refusal()
             return web.Response(status=401, text="Unauthorized")
         if not self.accepting:
             return web.Response(status=503, text="Stopping")  # Telegram retries later
@@ -76,6 +78,18 @@ class WebhookHandler(SimpleRequestHandler):
         self._background_feed_update_tasks.add(task)
         task.add_done_callback(self._background_feed_update_tasks.discard)
         return web.json_response({})
+
+    def _count_refusal(self) -> None:
+        # A wrong secret is a misconfiguration (or a scan): said once a minute, not per request.
+        self.refused += 1
+        now = time.monotonic()
+        if now - self._refusals_logged_at >= REFUSALS_LOG_INTERVAL:
+            self._refusals_logged_at = now
+            log.warning(
+                "webhook: refused a request without the right secret token (%d so far); "
+                "if this goes on, WEBHOOK_SECRET differs from the one Telegram was given",
+                self.refused,
+            )
 
     async def _feed(self, update: Update) -> None:
         try:
