@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import configparser
 import json
+import re
 import shlex
 import socket
 import sys
@@ -152,3 +153,15 @@ async def test_the_image_health_check_asks_healthz(running: tuple[App, int]) -> 
     app.scheduler.shutdown(wait=False)
     assert await _healthcheck({"HEALTH_LISTEN": f"127.0.0.1:{port}"}) == 1, "503 fails it"
     assert await _healthcheck({"HEALTH_LISTEN": f"127.0.0.1:{_free_port()}"}) == 1
+
+
+def test_every_variable_is_in_the_readme_table_and_env_example() -> None:
+    source = (ROOT / "bot" / "settings.py").read_text(encoding="utf-8")
+    variables = set(re.findall(r'get\("([A-Z_]+)"\)', source))
+    assert {"WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "HEALTH_LISTEN"} <= variables
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    for name in variables:
+        assert f"| `{name}` |" in readme, name
+        assert re.search(rf"^#? ?{name}=", example, re.M), name
+    assert ".backup" not in readme, "backups are made with python -m bot backup"
