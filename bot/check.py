@@ -37,10 +37,11 @@ async def run_check(env: Mapping[str, str], *, offline: bool, say: Say = print) 
     problems.extend(file_problems)
     if text is not None and not file_problems:
         forum = parse_forum(text, str(forum_file))
-        summary = (
-            f"valid: {len(forum.events)} events, {len(forum.venues)} venues, "
-            f"{len(forum.groups)} groups, {len(forum.delegates)} delegates"
-        )
+        counts = (
+            (forum.events, "event"), (forum.venues, "venue"), (forum.groups, "group"),
+            (forum.delegates, "delegate"),
+        )  # fmt: skip
+        summary = "valid: " + ", ".join(_count(len(items), noun) for items, noun in counts)
     else:
         summary = ""
     _section(say, f"forum file {forum_file}", file_problems, summary)
@@ -59,8 +60,8 @@ async def run_check(env: Mapping[str, str], *, offline: bool, say: Say = print) 
             _section(say, "Bot API", [api_problem] if api_problem else [], who)
 
     if problems:
-        noun = "problem" if len(problems) == 1 else "problems"
-        say(f"FAILED: {len(problems)} {noun}; `python -m bot` would not start as it should.")
+        found = _count(len(problems), "problem")
+        say(f"FAILED: {found}; `python -m bot` would not start as it should.")
         return 1
     say("OK: `python -m bot` can start with this configuration.")
     return 0
@@ -70,10 +71,14 @@ def _section(say: Say, title: str, problems: list[str], fine: str) -> None:
     if not problems:
         say(f"{title}: {fine}" if fine else title)
         return
-    say(f"{title}: {len(problems)} problem{'' if len(problems) == 1 else 's'}")
+    say(f"{title}: {_count(len(problems), 'problem')}")
     for problem in problems:
         for line in problem.splitlines():
             say(f"  {line}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _forum_file(env: Mapping[str, str]) -> Path:
