@@ -23,6 +23,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramUnauthorizedError,
 )
+from aiogram.types import User
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -33,6 +34,7 @@ from bot.delivery.sender import PacedSender
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
 from bot.menus import set_commands
+from bot.metrics import Metrics
 from bot.middlewares import UpdatesInFlight
 from bot.settings import Settings
 from db.connection import Database, open_db
@@ -104,6 +106,7 @@ class App:
     services: Services
     i18n: I18n
     in_flight: UpdatesInFlight
+    metrics: Metrics
     # Started in this order once the Bot API answered, stopped in reverse.
     lifecycle: tuple[Service, ...]
     # What the forum file changed at this start, for the change notices (told once).
@@ -138,6 +141,8 @@ class App:
         """Check the Bot API, decorate the bot, start the jobs. Called in the running loop."""
         await check_bot_api(self.bot, self.settings)
         await set_commands(self.bot, self.i18n, self.settings.admin_ids)
+        if self.settings.webhook_url is None:
+            await leave_webhook_mode(self.bot)
         if not self.scheduler.running:
             self.scheduler.start()
         for service in self.lifecycle:
@@ -170,7 +175,7 @@ class App:
         await self.db.close()
 
 
-async def check_bot_api(bot: Bot, settings: Settings) -> None:
+async def check_bot_api(bot: Bot, settings: Settings) -> User:
     """getMe, turned into a :class:`StartupError` that says what is wrong."""
     try:
         me = await bot.get_me()
@@ -186,6 +191,16 @@ async def check_bot_api(bot: Bot, settings: Settings) -> None:
     if not me.is_bot or not me.username:
         raise StartupError("the Bot API answered getMe with something that is not a bot")
     log.info("serving as @%s", me.username)
+    return me
+
+
+async def leave_webhook_mode(bot: Bot) -> None:
+    """deleteWebhook, so that polling works after a run in webhook mode (Telegram answers
+    getUpdates with 409 Conflict while a webhook is set). Updates waiting are kept."""
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+    except (TelegramAPIError, AiogramError) as error:
+        raise StartupError(f"the Bot API refused deleteWebhook: {error}") from error
 
 
 async def load_programme_file(
@@ -219,6 +234,8 @@ async def create_app(
         await db.close()
         raise
     bot = create_bot(settings, session)
+    metrics = Metrics(db, started=clock())
+    bot.session.middleware(metrics.request_counter)
     sender = PacedSender(bot)
     scheduler = create_scheduler()
     programme = Programme(db)
@@ -247,7 +264,9 @@ async def create_app(
         signing_notices=SigningNotices(db, sender, i18n, clock),
     )
     in_flight = UpdatesInFlight()
-    dispatcher = create_dispatcher(i18n=i18n, in_flight=in_flight, **services.workflow_data())
+    dispatcher = create_dispatcher(
+        i18n=i18n, in_flight=in_flight, counter=metrics.update_counter, **services.workflow_data()
+    )
     app = App(
         bot=bot,
         dispatcher=dispatcher,
@@ -255,6 +274,7 @@ async def create_app(
         services=services,
         i18n=i18n,
         in_flight=in_flight,
+        metrics=metrics,
         lifecycle=(notifier, broadcasts),
         import_report=report,
     )
