@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from schedule.model import Delegate, EventStatus, Localized, Transport
+from schedule.model import AnnouncedDeparture, Delegate, Transport
 from schedule.reminders import LATE_AFTER, reachable, utc_text
 from schedule.transport import Rider, is_for
 
@@ -136,21 +136,6 @@ def _place_digest(transport: Transport) -> str:
     point = transport.meeting_point.as_dict() if transport.meeting_point else None
     text = json.dumps([transport.origin, point], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-@dataclass(frozen=True, slots=True)
-class AnnouncedDeparture:
-    """What a departure's riders were last told of it (or first saw of it)."""
-
-    departs: datetime
-    origin: str
-    meeting_point: Localized | None
-    audience: tuple[str, ...] | None
-    status: EventStatus
-
-    @classmethod
-    def of(cls, t: Transport) -> AnnouncedDeparture:
-        return cls(t.departs, t.origin, t.meeting_point, t.audience, t.status)
 
 
 def unannounced_departures(

@@ -342,6 +342,9 @@ class ImportReport:
     delegates_added: int = 0
     delegates_changed: int = 0
     delegates_removed: int = 0
+    transports: TransportImport = field(default_factory=lambda: TransportImport())
+    contacts_changed: bool = False
+    travel_changed: int = 0  # delegates whose hotel, arrival or departure changed
 
     @property
     def is_empty(self) -> bool:
@@ -352,6 +355,10 @@ class ImportReport:
             or self.delegates_added
             or self.delegates_changed
             or self.delegates_removed
+            or self.transports.added
+            or self.transports.changed
+            or self.contacts_changed
+            or self.travel_changed
         )
 
 
@@ -474,3 +481,42 @@ class Contact:
     telegram: str | None = None  # a username, without @
     audience: tuple[str, ...] | None = None  # group ids and delegate codes; None = everyone
     note: Localized | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransportChange:
+    """One departure before and after an import, a move or a status change."""
+
+    before: Transport
+    after: Transport
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(
+            f.name for f in fields(Transport)
+            if getattr(self.before, f.name) != getattr(self.after, f.name)
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TransportImport:
+    """What an import did to the transport (``changed`` includes those removed)."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[TransportChange, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedDeparture:
+    """What a departure's riders were last told of it (or first saw of it)."""
+
+    departs: datetime
+    origin: str
+    meeting_point: Localized | None
+    audience: tuple[str, ...] | None
+    status: EventStatus
+
+    @classmethod
+    def of(cls, t: Transport) -> AnnouncedDeparture:
+        return cls(t.departs, t.origin, t.meeting_point, t.audience, t.status)
