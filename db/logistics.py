@@ -95,8 +95,7 @@ async def import_travel(conn: aiosqlite.Connection, entries: Sequence[DelegateEn
 
 async def travel_of(db: Database, delegate_id: int) -> StoredTravel | None:
     row = await db.fetchone(
-        "SELECT hotel_id, arrival, departure, revision FROM delegate_travel"
-        " WHERE delegate_id = ?",
+        "SELECT hotel_id, arrival, departure, revision FROM delegate_travel WHERE delegate_id = ?",
         (delegate_id,),
     )
     if row is None:
