@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -26,8 +26,22 @@ from schedule.model import (
     TransportImport,
 )
 
-if TYPE_CHECKING:  # db.deliveries reads db.forum, which reads this module
-    from db.deliveries import Item
+
+class Queued(Protocol):
+    """A notice to queue (a :class:`db.deliveries.Item`; that module reads db.forum, which
+    reads this one)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def delegate_id(self) -> int: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def event_id(self) -> str | None: ...
+
 
 _INSERT_DELIVERY = (
     "INSERT INTO delivery (kind, key, delegate_id, event_id, due_at, status, error, created_at)"
@@ -152,7 +166,7 @@ async def _change(
 # riders last knew and each row's version (``updated_at``).
 DeparturePlan = Callable[
     [Sequence[Transport], Mapping[str, AnnouncedDeparture], Mapping[str, str]],
-    "tuple[Sequence[Transport], Sequence[Item]]",
+    tuple[Sequence[Transport], Sequence[Queued]],
 ]
 
 

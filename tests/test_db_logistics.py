@@ -17,7 +17,7 @@ from db.deliveries import Item, list_deliveries
 from db.forum import import_forum, load_forum, reschedule_event, set_event_status
 from db.logistics import load_contacts, travel_of
 from db.pins import DayPin, forget_pin, pin_of, pins_of_day, save_pin, set_digest
-from db.revisions import revisions
+from db.revisions import event_revisions, transport_revisions
 from db.transport import (
     announce_departures,
     get_transport,
@@ -27,7 +27,7 @@ from db.transport import (
     set_transport_status,
     transport_stamps,
 )
-from schedule.calendar import agenda_ics, journey_uid, transport_uid
+from schedule.calendar import Revisions, agenda_ics, journey_uid, transport_uid
 from schedule.departures import (
     AnnouncedDeparture,
     departure_notice_facts,
@@ -226,6 +226,10 @@ async def test_vehicle_change_is_recorded_without_a_notice(
 
 
 # ---------------------------------------------------------------- revisions and the calendar
+
+
+async def revisions(database: Database) -> Revisions:
+    return Revisions(await event_revisions(database), await transport_revisions(database))
 
 
 def _sequences(data: bytes) -> dict[str, tuple[int, str]]:
