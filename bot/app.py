@@ -150,7 +150,7 @@ class App:
         if self.import_report is not None:
             # The forum file changed while the bot was down: tell those concerned now.
             report, self.import_report = self.import_report, None
-            await self.changes.apply(report.changed)
+            await self.changes.apply(report.programme_changes)
 
     async def stop(self) -> None:
         """Drain what is in flight before aiogram closes its HTTP session. Idempotent."""

@@ -361,6 +361,11 @@ class ImportReport:
             or self.travel_changed
         )
 
+    @property
+    def programme_changes(self) -> tuple[EventChange | TransportChange, ...]:
+        """What the change listeners hear of: events and departures changed or removed."""
+        return (*self.changed, *self.transports.changed)
+
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from schedule.model import Contact, Event, Transport
+from schedule.model import Contact, Delegate, Event, Transport
 from schedule.rules import local_day
 
 
@@ -21,6 +21,15 @@ class Rider:
     group: str | None = None
     code: str | None = None
     organiser: bool = False
+
+
+def rider_of(delegate: Delegate | None, organiser: bool = False) -> Rider:
+    """Organisers see every departure and contact; a delegate those of their group and code."""
+    if organiser:
+        return Rider(organiser=True)
+    if delegate is None:
+        return Rider()
+    return Rider(group=delegate.group, code=delegate.code)
 
 
 def is_for(audience: tuple[str, ...] | None, rider: Rider) -> bool:

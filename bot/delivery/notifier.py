@@ -28,7 +28,7 @@ from db import delegates, deliveries
 from db.connection import Database, from_db, to_db
 from db.deliveries import Item
 from schedule.clock import Clock, utc_now
-from schedule.model import Delegate, Event, EventChange, Forum
+from schedule.model import Delegate, Event, EventChange, Forum, TransportChange
 from schedule.reminders import (
     Announced,
     NoticeFacts,
@@ -244,7 +244,7 @@ class Notifier:
 
     # ------------------------------------------------------------ change notices
 
-    async def on_changes(self, changes: Sequence[EventChange]) -> None:
+    async def on_changes(self, changes: Sequence[EventChange | TransportChange]) -> None:
         """Queue the notices of what changed (an outbox), resync the jobs, send.
 
         ``changes`` only says that something changed: what delegates are told comes from

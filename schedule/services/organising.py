@@ -129,7 +129,7 @@ async def import_upload(
     moved = len(report.changed) - len(report.removed)
     detail = f"{filename}: +{len(report.added)} ~{moved} -{len(report.removed)}"
     await audit.log_action(db, organiser_id, "import", detail, now)
-    await changes.apply(report.changed)
+    await changes.apply(report.programme_changes)
     return report
 
 
