@@ -263,47 +263,42 @@ def role_label(role: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ContactCard:
-    """One contact as sent: a contact card (``phone`` set) or a text with a link button."""
+    """A contact with a phone, sent as a Telegram contact card (one tap calls or saves it)."""
 
-    text: str  # HTML: the role, the name, the note
-    phone: str | None = None
-    first_name: str = ""
-    last_name: str | None = None
-    markup: InlineKeyboardMarkup | None = None
+    phone: str
+    first_name: str
+    last_name: str
 
 
-def contacts_head(contacts: Sequence[Contact]) -> str:
+def contacts_text(contacts: Sequence[Contact]) -> tuple[str, InlineKeyboardMarkup | None]:
+    """/contacts: whom to call, with a button to write to each one with a username; the
+    cards (:func:`contact_cards`) follow."""
     if not contacts:
-        return esc(_("No contacts are listed for you yet."))
-    return bold(esc(_("Whom to call")))
-
-
-def contact_cards(contacts: Sequence[Contact]) -> list[ContactCard]:
-    """Each contact with a phone as a card (one tap calls or saves it); one with only a
-    Telegram username as a link to write to them."""
-    cards = []
+        return esc(_("No contacts are listed for you yet.")), None
+    parts = [bold(esc(_("Whom to call")))]
+    keyboard = Keyboard()
+    links = 0
     for contact in contacts:
         lines = [bold(esc(role_label(contact.role))) + ": " + esc(contact.name)]
-        if contact.note is not None:
-            lines.append(italic(esc(contact.note.get(current_locale()))))
-        markup = None
+        if contact.phone:
+            lines.append("📞 " + esc(contact.phone))
         if contact.telegram:
-            keyboard = Keyboard()
+            lines.append("✉️ @" + esc(contact.telegram))
             keyboard.button(
                 text="✉️ " + fmt(_("Write to @{username}"), username=contact.telegram),
                 url=f"https://t.me/{contact.telegram}",
             )
-            markup = keyboard.as_markup()
-        cards.append(
-            ContactCard(
-                text="\n".join(lines),
-                phone=contact.phone,
-                first_name=contact.name[:64],
-                last_name=role_label(contact.role)[:64],
-                markup=markup,
-            )
-        )
-    return cards
+            links += 1
+        if contact.note is not None:
+            lines.append(italic(esc(contact.note.get(current_locale()))))
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts), keyboard.adjust(1).as_markup() if links else None
+
+
+def contact_cards(contacts: Sequence[Contact]) -> list[ContactCard]:
+    return [
+        ContactCard(c.phone, c.name[:64], role_label(c.role)[:64]) for c in contacts if c.phone
+    ]
 
 
 # ---------------------------------------------------------------- the delegate's own travel

@@ -117,7 +117,10 @@ async def day_programme(
     departures = await programme.departures(rider)
     items = merged_agenda(agenda.events, departures)
     days = tuple(agenda_days(items, forum.timezone))
-    chosen = day if day is not None and day in days else nearest_day(days, today)
+    # Today if anything happens today; otherwise the nearest day with events (the airport
+    # transfer after the forum is not "the nearest forum day"), as before departures.
+    nearest = today if today in days else nearest_day(agenda.days or days, today)
+    chosen = day if day is not None and day in days else nearest
     if chosen is None:
         return Day(forum, None, (), (), days, None)
     todays = agenda_on(items, chosen, forum.timezone)
