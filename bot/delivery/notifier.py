@@ -259,6 +259,19 @@ class Notifier:
         await self._fan_out(work, now, result)
         return result
 
+    async def brief_now(self, person: Delegate, day: date) -> FanOut:
+        """Send ``person`` the briefing of ``day`` now, recorded as that day's (so 08:00 does
+        not send it again) and pinned: the demo shows the pinned day at any hour."""
+        result = FanOut()
+        render: Render = (
+            await self.pins.briefing(person, day) if self.pins is not None
+            else partial(_briefing, await self.programme.forum(), person, day)
+        )  # fmt: skip
+        now = self.clock()
+        item = Item("briefing", day.isoformat(), person.id, now)
+        await self._fan_out([(item, person, render)], now, result)
+        return result
+
     # ------------------------------------------------------------ change notices
 
     async def on_changes(self, changes: Sequence[EventChange | TransportChange]) -> None:
