@@ -17,7 +17,7 @@ from icalendar import Calendar
 from PIL import Image
 
 from bot.delivery.notifier import Notifier
-from db import deliveries
+from db import delegates, deliveries
 from db.pins import pin_of
 from schedule.departures import is_departure_key
 from tests.conftest import ORGANISER_ID, Chat, FakeClock
@@ -76,7 +76,7 @@ async def test_contacts_are_contact_cards_and_a_link_for_a_username(chat: Chat) 
     calls = await chat.send(SHERNAYEV, "/contacts")
     listing, *cards = calls
     assert listing.name == "SendMessage" and "Whom to call" in listing.text
-    assert "Protocol: Placeholder: Protocol officer of the delegation" in listing.text
+    assert "Protocol officer: Placeholder: Protocol officer of the delegation" in listing.text
     assert ("✉️ Write to @placeholder_interpreter", "https://t.me/placeholder_interpreter") in (
         listing.buttons()
     )
@@ -84,7 +84,7 @@ async def test_contacts_are_contact_cards_and_a_link_for_a_username(chat: Chat) 
     first = cards[0].params
     assert first["phone_number"] == "+998 90 000 00 01"
     assert first["first_name"] == "Placeholder: Protocol officer of the delegation"
-    assert first["last_name"] == "Protocol"
+    assert first["last_name"] == "Protocol officer"
 
 
 async def test_strangers_get_no_departure_phone_or_meeting_point(chat: Chat) -> None:
@@ -291,3 +291,18 @@ async def test_delegates_qr_for_those_not_registered(chat: Chat) -> None:
     assert "https://t.me/forum_test_bot?start=buzrukkhanov" in links
     calls = await chat.press(SHERNAYEV, "qr:0")  # a delegate's forged press: nothing
     assert [c.name for c in calls] == ["AnswerCallbackQuery"]
+
+
+async def test_transport_and_contacts_in_russian_and_uzbek(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    stored = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
+    assert stored is not None
+    await delegates.set_language(chat.app.db, stored.id, "ru")
+    (answer,) = await chat.send(SHERNAYEV, "/transport")
+    assert "Ваш транспорт" in answer.text and "Машина" in answer.text
+    assert "Место сбора: Зал форума, западный выход, парковка" in answer.text
+    listing = (await chat.send(SHERNAYEV, "/contacts"))[0]
+    assert "Протокольная служба" in listing.text
+    await delegates.set_language(chat.app.db, stored.id, "uz")
+    (answer,) = await chat.send(SHERNAYEV, "/transport")
+    assert "Transportingiz" in answer.text and "Yigʻilish joyi: Forum zali" in answer.text

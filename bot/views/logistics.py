@@ -63,7 +63,8 @@ def departure_line(transport: Transport, forum: Forum) -> str:
     if transport.meeting_point is not None:
         line += "\n      🧭 " + esc(transport.meeting_point.get(current_locale()))
     if transport.status == "cancelled":
-        line = f"<s>{line}</s> {esc(_('(cancelled)'))}"
+        cancelled = _("(cancelled)")
+        line = f"<s>{line}</s> {esc(cancelled)}"
     return line
 
 
@@ -130,7 +131,7 @@ def next_departure_text(transport: Transport, forum: Forum, now: datetime) -> st
     """/next when a departure comes first."""
     return "\n".join(
         [
-            bold(esc(_("Next for you"))),
+            bold(esc(_("Your next departure"))),
             departure_card(transport, forum, with_day=True),
             "⏳ " + fmt(_("Leaves in {duration}"), duration=duration(transport.departs - now)),
         ]
@@ -249,12 +250,12 @@ def late_answer(verdict: LateVerdict) -> str:
 
 def role_label(role: str) -> str:
     labels = {
-        "protocol": _("Protocol"),
+        "protocol": _("Protocol officer"),
         "interpreter": _("Interpreter"),
         "transport": _("Transport"),
         "security": _("Security"),
         "medical": _("Medical help"),
-        "organiser": _("Organisers"),
+        "organiser": _("Organising committee"),
         "embassy": _("Embassy"),
         "other": _("Contact"),
     }
@@ -326,7 +327,8 @@ def travel_lines(travel: Travel | None, forum: Forum) -> list[str]:
         name = travel.hotel
         if hotel is not None:
             name = hotel.name + (f", {hotel.address}" if hotel.address else "")
-        lines.append(f"🏨 {bold(esc(_('Hotel')))}: {esc(name)}")
+        label = _("Hotel")
+        lines.append(f"🏨 {bold(esc(label))}: {esc(name)}")
     if travel.departure is not None:
         lines.append(_journey_line("🛫", _("Departure"), travel.departure, forum))
     return lines
