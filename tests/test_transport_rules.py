@@ -355,3 +355,22 @@ def test_late_alert_goes_to_protocol_and_organisers_once_each() -> None:
     )
     assert got == [1001, 900, 901]
     assert late_alert_recipients([protocol], [900], presser=1001) == [900]
+
+
+def test_shifting_the_forum_moves_departures_and_flights_with_it() -> None:
+    from schedule.shift import shift_forum
+
+    forum = load_forum_file(SAMPLE_FORUM_PATH)
+    opening = next(e for e in forum.events if e.id == "opening-plenary")
+    anchor_at = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
+    moved = shift_forum(
+        forum, first_day=date(2030, 1, 7), anchor_event_id=opening.id, anchor_start=anchor_at
+    )
+    new_opening = next(e for e in moved.events if e.id == opening.id)
+    for before, after in zip(forum.transports, moved.transports, strict=True):
+        assert after.departs - new_opening.starts == before.departs - opening.starts
+        assert (after.arrives is None) == (before.arrives is None)
+    head, new_head = forum.delegates[0], moved.delegates[0]
+    assert head.arrival and new_head.arrival
+    assert new_head.arrival.at - new_opening.starts == head.arrival.at - opening.starts
+    assert new_head.arrival.flight == "HY 753"

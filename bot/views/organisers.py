@@ -159,6 +159,16 @@ def imported(filename: str, report: ImportReport) -> list[str]:
     ):
         if ids:
             lines.append(bold(esc(label)) + ": " + esc(", ".join(ids)))
+    rides = report.transports
+    if rides.added or rides.changed:
+        lines.append(
+            fmt(
+                _("Transport: {added} added, {changed} changed, {removed} removed."),
+                added=len(rides.added),
+                changed=len(rides.changed) - len(rides.removed),
+                removed=len(rides.removed),
+            )
+        )
     return split_message("\n\n".join(lines))
 
 
