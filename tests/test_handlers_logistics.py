@@ -302,7 +302,7 @@ async def test_transport_and_contacts_in_russian_and_uzbek(chat: Chat) -> None:
     assert "Ваш транспорт" in answer.text and "Машина" in answer.text
     assert "Место сбора: Зал форума, западный выход, парковка" in answer.text
     listing = (await chat.send(SHERNAYEV, "/contacts"))[0]
-    assert "Протокольная служба" in listing.text
+    assert "Сотрудник протокола" in listing.text
     await delegates.set_language(chat.app.db, stored.id, "uz")
     (answer,) = await chat.send(SHERNAYEV, "/transport")
     assert "Transportingiz" in answer.text and "Yigʻilish joyi: Forum zali" in answer.text

@@ -18,7 +18,7 @@ from db.transport import record_running_late
 from schedule.calendar import Revisions
 from schedule.departures import LateVerdict, late_alert_recipients, running_late
 from schedule.model import Contact, Delegate, Event, Forum, Transport, Travel
-from schedule.rules import Viewer, concerns, nearest_day
+from schedule.rules import Viewer, concerns
 from schedule.services.programme import Programme
 from schedule.transport import (
     AgendaItem,
@@ -30,8 +30,6 @@ from schedule.transport import (
     is_for,
     merged_agenda,
     next_departures,
-    next_item,
-    transports_to,
 )
 
 
@@ -39,18 +37,6 @@ from schedule.transport import (
 class Board:
     forum: Forum
     departures: NextDepartures
-
-
-@dataclass(frozen=True, slots=True)
-class Day:
-    """One day of a reader's programme (/schedule): events and departures, and the days."""
-
-    forum: Forum
-    day: date | None  # None: nothing at all in the programme for them
-    events: tuple[Event, ...]
-    departures: tuple[Transport, ...]
-    days: tuple[date, ...]
-    instead_of: date | None  # today, when the nearest day is shown instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,32 +94,6 @@ async def contacts(programme: Programme, rider: Rider) -> list[Contact]:
     return contacts_for(forum.contacts, rider)
 
 
-async def day_programme(
-    programme: Programme, viewer: Viewer, rider: Rider, day: date | None, today: date
-) -> Day:
-    """A day of events and departures: ``day`` if it has any, else the nearest one."""
-    forum = await programme.forum()
-    agenda = await programme.agenda(viewer)
-    departures = await programme.departures(rider)
-    items = merged_agenda(agenda.events, departures)
-    days = tuple(agenda_days(items, forum.timezone))
-    # Today if anything happens today; otherwise the nearest day with events (the airport
-    # transfer after the forum is not "the nearest forum day"), as before departures.
-    nearest = today if today in days else nearest_day(agenda.days or days, today)
-    chosen = day if day is not None and day in days else nearest
-    if chosen is None:
-        return Day(forum, None, (), (), days, None)
-    todays = agenda_on(items, chosen, forum.timezone)
-    return Day(
-        forum,
-        chosen,
-        tuple(i.event for i in todays if i.event),
-        tuple(i.transport for i in todays if i.transport),
-        days,
-        today if day is None and chosen != today else None,
-    )
-
-
 async def whole_programme(
     db: Database, programme: Programme, viewer: Viewer, rider: Rider, delegate: Delegate | None
 ) -> Whole:
@@ -143,20 +103,6 @@ async def whole_programme(
     travel = await travel_of(db, delegate.id) if delegate is not None else None
     own = travel.travel if travel is not None and not travel.travel.is_empty else None
     return Whole(forum, items, tuple(agenda_days(items, forum.timezone)), own)
-
-
-async def next_for(
-    programme: Programme, viewer: Viewer, rider: Rider, now: datetime
-) -> AgendaItem | None:
-    """/next: the first event or departure after ``now``."""
-    agenda = await programme.agenda(viewer)
-    return next_item(merged_agenda(agenda.events, await programme.departures(rider)), now)
-
-
-async def transport_for_event(
-    programme: Programme, rider: Rider, event: Event
-) -> list[Transport]:
-    return transports_to(event, await programme.departures(rider))
 
 
 async def calendar_data(
