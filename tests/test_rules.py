@@ -282,7 +282,12 @@ def test_shift_with_anchor_moves_the_programme_rigidly(sample: Forum) -> None:
         e.id for e in sorted(sample.events, key=lambda e: e.starts)
     ]
     assert forum_days(shifted.events, DUSHANBE)[0] == date(2026, 3, 2)
-    assert shifted.venues == sample.venues and shifted.delegates == sample.delegates
+    assert shifted.venues == sample.venues
+    # The delegates are the same people; their flights move with the programme.
+    def unflown(forum: Forum) -> list[object]:
+        return [dataclasses.replace(d, arrival=None, departure=None) for d in forum.delegates]
+
+    assert unflown(shifted) == unflown(sample)
 
 
 def test_shift_rejects_bad_anchors(sample: Forum) -> None:
