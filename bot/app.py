@@ -29,7 +29,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.agreement_notices import SigningNotices
 from bot.delivery.broadcasts import BroadcastService
+from bot.delivery.logistics import Departures
 from bot.delivery.notifier import Notifier
+from bot.delivery.pins import DayPins
 from bot.delivery.sender import PacedSender
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
@@ -91,6 +93,7 @@ class Services:
     notifier: Notifier
     broadcasts: BroadcastService
     signing_notices: SigningNotices
+    departures: Departures
 
     def workflow_data(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -150,7 +153,7 @@ class App:
         if self.import_report is not None:
             # The forum file changed while the bot was down: tell those concerned now.
             report, self.import_report = self.import_report, None
-            await self.changes.apply(report.changed)
+            await self.changes.apply(report.programme_changes)
 
     async def stop(self) -> None:
         """Drain what is in flight before aiogram closes its HTTP session. Idempotent."""
@@ -241,6 +244,16 @@ async def create_app(
     programme = Programme(db)
     changes = ProgrammeChanges(programme)
     i18n = create_i18n()
+    departures = Departures(
+        db=db,
+        programme=programme,
+        sender=sender,
+        i18n=i18n,
+        clock=clock,
+        minutes=settings.transport_reminder_minutes,
+        organiser_ids=settings.admin_ids,
+    )
+    pins = DayPins(db=db, programme=programme, sender=sender, i18n=i18n, clock=clock)
     notifier = Notifier(
         db=db,
         programme=programme,
@@ -249,8 +262,11 @@ async def create_app(
         i18n=i18n,
         offsets=settings.reminder_offsets,
         clock=clock,
+        departures=departures,
+        pins=pins,
     )
     changes.subscribe(notifier.on_changes)  # reminders, briefings, change notices follow
+    changes.subscribe(pins.on_changes)  # today's pinned briefings follow too
     broadcasts = BroadcastService(db, bot, sender, i18n, clock)
     services = Services(
         db=db,
@@ -262,6 +278,7 @@ async def create_app(
         notifier=notifier,
         broadcasts=broadcasts,
         signing_notices=SigningNotices(db, sender, i18n, clock),
+        departures=departures,
     )
     in_flight = UpdatesInFlight()
     dispatcher = create_dispatcher(

@@ -17,6 +17,7 @@ from schedule.forum_file import SAMPLE_FORUM_PATH
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_PATH = "data/forum.sqlite3"
 DEFAULT_REMINDER_OFFSETS = (60.0, 15.0)
+DEFAULT_TRANSPORT_REMINDER_MINUTES = 15.0
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -69,6 +70,7 @@ class Settings:
     def webhook_path(self) -> str:
         """The path Telegram calls, served on ``webhook_listen``."""
         return (urlsplit(self.webhook_url).path or "/") if self.webhook_url else "/"
+    transport_reminder_minutes: float = DEFAULT_TRANSPORT_REMINDER_MINUTES
 
     def is_organiser(self, telegram_id: int | None) -> bool:
         return telegram_id is not None and telegram_id in self.admin_ids
@@ -150,6 +152,22 @@ def _listen(name: str, raw: str) -> Listen:
             f"{name}: {raw!r} is not host:port (e.g. {name}=127.0.0.1:8080 or [::1]:8080)"
         )
     return Listen(match.group(1) or match.group(3), port)
+
+
+def _transport_minutes(raw: str | None, *, allow_fractional: bool) -> float:
+    if raw is None:
+        return DEFAULT_TRANSPORT_REMINDER_MINUTES
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(
+            f"TRANSPORT_REMINDER_MINUTES: {raw!r} is not a number of minutes (e.g. 15)"
+        ) from None
+    if not 0 < value <= 24 * 60:
+        raise SettingsError(f"TRANSPORT_REMINDER_MINUTES: {raw!r} must be between 1 and 1440")
+    if not allow_fractional and value != int(value):
+        raise SettingsError(f"TRANSPORT_REMINDER_MINUTES: {raw!r} must be whole minutes")
+    return value
 
 
 def load_settings(
@@ -246,6 +264,12 @@ def load_settings(
             Listen("127.0.0.1", 8080),
         ),
         health_listen=checked(health, None),
+        transport_reminder_minutes=checked(
+            lambda: _transport_minutes(
+                get("TRANSPORT_REMINDER_MINUTES"), allow_fractional=allow_fractional_offsets
+            ),
+            DEFAULT_TRANSPORT_REMINDER_MINUTES,
+        ),
     )
     if problems:
         raise SettingsError(*problems)

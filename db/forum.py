@@ -19,6 +19,8 @@ import aiosqlite
 
 from db.agreements import import_agreements, list_agreements
 from db.connection import Database, from_db, to_db
+from db.logistics import import_contacts, import_travel, load_contacts
+from db.transport import import_transports, load_transports
 from schedule.model import (
     DelegateEntry,
     Event,
@@ -77,7 +79,10 @@ async def import_forum(
         added, changed, removed = await _import_events(conn, forum.events, stamp)
         delegates = await _import_delegates(conn, forum.delegates)
         await import_agreements(conn, forum.agreements, now)
-    return ImportReport(added, changed, removed, *delegates)
+        transports = await import_transports(conn, forum.transports, stamp)
+        contacts = await import_contacts(conn, forum.contacts)
+        travel = await import_travel(conn, forum.delegates)
+    return ImportReport(added, changed, removed, *delegates, transports, contacts, travel)
 
 
 _VENUE_UPSERT = (
@@ -235,6 +240,8 @@ async def load_forum(db: Database) -> Forum | None:
         groups=tuple(await _groups(db.conn)),
         events=tuple(await _select_events(db.conn, "", ())),
         agreements=tuple(await list_agreements(db)),
+        transports=tuple(await load_transports(db.conn)),
+        contacts=tuple(await load_contacts(db.conn)),
     )
 
 

@@ -215,6 +215,93 @@ MIGRATIONS: tuple[str, ...] = (
              OLD.venue_id, NEW.venue_id, OLD.status, NEW.status, NEW.updated_at);
     END;
     """,
+    # logistics: transport, contacts, the delegates' travel, calendar revisions, running-late
+    # presses and the pinned day. Existing events start at the migration's minute, so that
+    # SEQUENCE keeps growing past the minute-based numbers exported before it.
+    """
+    CREATE TABLE transport (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        departs_at TEXT NOT NULL,       -- ISO 8601 UTC
+        arrives_at TEXT,
+        from_venue TEXT NOT NULL,
+        to_venue TEXT NOT NULL,
+        meeting_point TEXT,             -- JSON {lang: text} or NULL
+        vehicle TEXT,
+        driver TEXT,
+        phone TEXT,
+        audience TEXT,                  -- JSON list of group ids and delegate codes; NULL = all
+        event_id TEXT,
+        status TEXT NOT NULL DEFAULT 'scheduled'
+            CHECK (status IN ('scheduled', 'cancelled', 'removed')),
+        revision INTEGER NOT NULL DEFAULT 0,   -- grows with every change: the calendar's SEQUENCE
+        scheduled_at TEXT NOT NULL,     -- when departs_at was last set; earlier reminders are void
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE transport_announced (
+        transport_id TEXT PRIMARY KEY,
+        departs_at TEXT NOT NULL,
+        from_venue TEXT NOT NULL,
+        meeting_point TEXT,
+        audience TEXT,
+        status TEXT NOT NULL
+    );
+    CREATE TRIGGER transport_announced_on_insert AFTER INSERT ON transport BEGIN
+        INSERT OR IGNORE INTO transport_announced
+            (transport_id, departs_at, from_venue, meeting_point, audience, status)
+        VALUES
+            (NEW.id, NEW.departs_at, NEW.from_venue, NEW.meeting_point, NEW.audience, NEW.status);
+    END;
+    CREATE TABLE contact (
+        position INTEGER PRIMARY KEY,   -- the file's order
+        role TEXT NOT NULL,
+        name TEXT NOT NULL,
+        phone TEXT,
+        telegram TEXT,
+        audience TEXT,                  -- JSON list of group ids and delegate codes; NULL = all
+        note TEXT                       -- JSON {lang: text} or NULL
+    );
+    CREATE TABLE delegate_travel (
+        delegate_id INTEGER PRIMARY KEY REFERENCES delegate (id),
+        hotel_id TEXT,
+        arrival TEXT,                   -- JSON {at, place, flight} or NULL
+        departure TEXT,
+        revision INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE event_sequence (
+        event_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL
+    );
+    INSERT INTO event_sequence (event_id, revision)
+        SELECT id, CAST(strftime('%s', 'now') AS INTEGER) / 60 FROM event;
+    -- Whoever changes an event (an import, /move, /cancel), its revision grows.
+    CREATE TRIGGER event_sequence_on_update AFTER UPDATE ON event
+    WHEN OLD.kind IS NOT NEW.kind OR OLD.title IS NOT NEW.title
+        OR OLD.starts_at IS NOT NEW.starts_at OR OLD.ends_at IS NOT NEW.ends_at
+        OR OLD.venue_id IS NOT NEW.venue_id OR OLD.audience IS NOT NEW.audience
+        OR OLD.speaker IS NOT NEW.speaker OR OLD.description IS NOT NEW.description
+        OR OLD.dress IS NOT NEW.dress OR OLD.bring IS NOT NEW.bring
+        OR OLD.arrive_early IS NOT NEW.arrive_early OR OLD.status IS NOT NEW.status
+    BEGIN
+        INSERT OR IGNORE INTO event_sequence (event_id, revision) VALUES (NEW.id, 0);
+        UPDATE event_sequence SET revision = revision + 1 WHERE event_id = NEW.id;
+    END;
+    CREATE TABLE running_late (
+        transport_id TEXT NOT NULL,
+        departs_at TEXT NOT NULL,       -- a moved departure is a new one
+        delegate_id INTEGER NOT NULL REFERENCES delegate (id),
+        pressed_at TEXT NOT NULL,
+        PRIMARY KEY (transport_id, departs_at, delegate_id)
+    );
+    CREATE TABLE day_pin (              -- the morning briefing pinned in a delegate's chat
+        delegate_id INTEGER PRIMARY KEY REFERENCES delegate (id),
+        day TEXT NOT NULL,              -- forum-local date
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        digest TEXT NOT NULL,           -- of the text as pinned: edit only when the day changed
+        updated_at TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -4,21 +4,62 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.views import people as views
+from bot.views import qr
+from bot.views.callbacks import InviteQrCb
 from db.connection import Database
 from handlers.filters import IsOrganiser
 from schedule.clock import Clock
+from schedule.model import Delegate
 from schedule.services import organising, people
 from schedule.services.programme import Programme
 
 
-async def list_people(message: Message, bot: Bot, db: Database, programme: Programme) -> None:
+async def list_people(
+    message: Message,
+    bot: Bot,
+    db: Database,
+    programme: Programme,
+    command: CommandObject | None = None,
+) -> None:
+    """/delegates; ``/delegates qr``: the links not opened yet as QR codes to print."""
     forum, delegates = await people.delegate_list(db, programme)
     me = await bot.me()
-    for piece in views.delegate_list(delegates, forum, me.username or ""):
-        await message.answer(piece, disable_web_page_preview=True)
+    if command is not None and (command.args or "").strip().lower() == "qr":
+        await _send_qr_page(message, delegates, me.username or "", 0)
+        return
+    pieces = views.delegate_list(delegates, forum, me.username or "")
+    for number, piece in enumerate(pieces, start=1):
+        markup = qr.list_keyboard(delegates) if number == len(pieces) else None
+        await message.answer(piece, disable_web_page_preview=True, reply_markup=markup)
+
+
+async def qr_codes(
+    query: CallbackQuery, callback_data: InviteQrCb, bot: Bot, db: Database, programme: Programme
+) -> None:
+    await query.answer()
+    _, delegates = await people.delegate_list(db, programme)
+    if isinstance(query.message, Message):
+        me = await bot.me()
+        await _send_qr_page(query.message, delegates, me.username or "", max(0, callback_data.page))
+
+
+async def _send_qr_page(
+    message: Message, delegates: list[Delegate], username: str, page: int
+) -> None:
+    shown = qr.qr_page(delegates, username, page)
+    if not shown.albums:
+        await message.answer(qr.nobody_awaiting())
+    for album in shown.albums:
+        if len(album) == 1:
+            await message.answer_photo(album[0].media, caption=album[0].caption)
+        else:
+            await message.answer_media_group(album)  # type: ignore[arg-type]
+    if shown.more is not None:
+        text, markup = shown.more
+        await message.answer(text, reply_markup=markup)
 
 
 async def invite(
@@ -43,6 +84,12 @@ async def invite(
         views.invited_text(invited.delegate, forum, me.username or ""),
         disable_web_page_preview=True,
     )
+    card = qr.qr_photo(
+        invited.delegate.name,
+        views.invite_link(me.username or "", invited.delegate.code or ""),
+        invited.delegate.id,
+    )
+    await message.answer_photo(card.media, caption=card.caption)
 
 
 async def show_stats(message: Message, db: Database, programme: Programme, clock: Clock) -> None:
@@ -54,7 +101,9 @@ async def show_stats(message: Message, db: Database, programme: Programme, clock
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsOrganiser())
+    router.callback_query.filter(IsOrganiser())
     router.message.register(list_people, Command("delegates"))
+    router.callback_query.register(qr_codes, InviteQrCb.filter())
     router.message.register(invite, Command("invite"))
     router.message.register(show_stats, Command("stats"))
     return router

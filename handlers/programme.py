@@ -16,14 +16,21 @@ from handlers.redraw import redraw
 from schedule.clock import Clock
 from schedule.model import Delegate
 from schedule.rules import Viewer
-from schedule.services import viewing
+from schedule.services import logistics, viewing
 from schedule.services.programme import Programme
+from schedule.transport import rider_of
 
 
-async def schedule(message: Message, programme: Programme, viewer: Viewer, clock: Clock) -> None:
-    view = await viewing.day_view(programme, viewer, None, clock())
+async def schedule(
+    message: Message,
+    programme: Programme,
+    viewer: Viewer,
+    clock: Clock,
+    delegate: Delegate | None = None,
+) -> None:
+    view = await viewing.day_view(programme, viewer, None, clock(), delegate)
     text, markup = views.day_message(
-        view.forum, view.day, view.events, view.days, view.shown_instead_of
+        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
     )
     await message.answer(text, reply_markup=markup)
 
@@ -35,15 +42,16 @@ async def show_day(
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
+    delegate: Delegate | None = None,
 ) -> None:
     try:
         day = datetime.strptime(callback_data.day, "%Y%m%d").date()  # noqa: DTZ007 - a date only
     except ValueError:
         await query.answer(views.button_gone(), show_alert=True)
         return
-    view = await viewing.day_view(programme, viewer, day, clock())
+    view = await viewing.day_view(programme, viewer, day, clock(), delegate)
     text, markup = views.day_message(
-        view.forum, view.day, view.events, view.days, view.shown_instead_of
+        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
     )
     await query.answer()
     if isinstance(query.message, Message):
@@ -68,8 +76,9 @@ async def show_event(
         return
     await query.answer()
     text, markup = views.card_message(
-        card.forum, card.event, card.record, card.attends, clock(), card.signatories
-    )
+        card.forum, card.event, card.record, card.attends, clock(), card.signatories,
+        card.transports,
+    )  # fmt: skip
     await bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
@@ -100,17 +109,30 @@ async def next_(
     delegate: Delegate | None = None,
 ) -> None:
     now = clock()
-    card = await viewing.next_card(db, programme, viewer, delegate, now)
-    if card is None:
-        await message.answer(views.nothing_next())
-        return
-    text, markup = views.next_message(card.forum, card.event, card.record, card.attends, now)
+    up = await viewing.next_up(db, programme, viewer, delegate, now)
+    if up.departure is not None:
+        text, markup = views.next_departure_message(
+            up.forum, up.departure, now, late=delegate is not None
+        )
+    elif up.card is not None:
+        card = up.card
+        text, markup = views.next_message(card.forum, card.event, card.record, card.attends, now)
+    else:
+        text, markup = views.nothing_next(), None
     await message.answer(text, reply_markup=markup)
 
 
-async def my_agenda(message: Message, programme: Programme, viewer: Viewer) -> None:
-    forum, agenda = await viewing.agenda(programme, viewer)
-    for text, markup in views.agenda_messages(forum, agenda.days, agenda.by_day):
+async def my_agenda(
+    message: Message,
+    db: Database,
+    programme: Programme,
+    viewer: Viewer,
+    delegate: Delegate | None = None,
+) -> None:
+    whole = await logistics.whole_programme(
+        db, programme, viewer, rider_of(delegate, viewer.organiser), delegate
+    )
+    for text, markup in views.agenda_messages(whole.forum, whole.days, whole.items, whole.travel):
         await message.answer(text, reply_markup=markup)
 
 

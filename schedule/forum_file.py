@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schedule.forum_agreements import parse_agreements
 from schedule.forum_fields import MISSING, TableReader, type_name
+from schedule.logistics_file import TRAVEL_KEYS, parse_logistics
 from schedule.model import (
     EVENT_KINDS,
     REMINDED_KINDS,
@@ -27,11 +28,13 @@ from schedule.model import (
 
 SAMPLE_FORUM_PATH: Path = Path(__file__).parent / "data" / "dushanbe-2023.toml"
 
-_TOP_KEYS = frozenset({"forum", "venue", "group", "delegate", "event", "agreement"})
+_TOP_KEYS = frozenset(
+    {"forum", "venue", "group", "delegate", "event", "agreement", "transport", "contact"}
+)
 _FORUM_KEYS = frozenset({"name", "city", "timezone"})
 _VENUE_KEYS = frozenset({"id", "name", "address", "lat", "lon"})
 _GROUP_KEYS = frozenset({"id", "name"})
-_DELEGATE_KEYS = frozenset({"name", "position", "group", "code", "role"})
+_DELEGATE_KEYS = frozenset({"name", "position", "group", "code", "role"}) | TRAVEL_KEYS
 _EVENT_KEYS = frozenset(
     {
         "id",
@@ -135,6 +138,10 @@ def parse_forum(text: str, filename: str) -> Forum:
         event_ids=_declared(doc, "event", "id"),
         delegate_codes=_declared(doc, "delegate", "code"),
     )
+    logistics = parse_logistics(
+        errors, filename, doc, tz or ZoneInfo("UTC"), venue_ids=venue_ids, group_ids=group_ids,
+        codes=_declared(doc, "delegate", "code"), event_ids=_declared(doc, "event", "id"),
+    )  # fmt: skip
 
     if errors or tz is None:
         raise ForumFileError(errors)
@@ -145,9 +152,11 @@ def parse_forum(text: str, filename: str) -> Forum:
         timezone=tz,
         venues=tuple(venues),
         groups=tuple(groups),
-        delegates=tuple(delegates),
+        delegates=logistics.delegates(delegates),
         events=tuple(events),
         agreements=tuple(agreements),
+        transports=logistics.transports,
+        contacts=logistics.contacts,
     )
 
 

@@ -22,6 +22,10 @@ ROLES: tuple[str, ...] = ("head", "member", "protocol", "interpreter", "staff")
 REMINDED_KINDS: frozenset[str] = frozenset({"signing", "lecture"})
 AGREEMENT_KINDS: tuple[str, ...] = ("memorandum", "agreement", "contract", "protocol", "other")
 AGREEMENT_STATUSES: tuple[str, ...] = ("planned", "ready", "signed", "postponed", "cancelled")
+TRANSPORT_KINDS: tuple[str, ...] = ("bus", "car", "minibus", "walk", "other")
+CONTACT_ROLES: tuple[str, ...] = (
+    "protocol", "interpreter", "transport", "security", "medical", "organiser", "embassy", "other",
+)  # fmt: skip
 
 EventStatus = Literal["scheduled", "cancelled", "removed"]
 AgreementStatus = Literal["planned", "ready", "signed", "postponed", "cancelled"]
@@ -82,6 +86,13 @@ class DelegateEntry:
     position: str = ""
     group: str | None = None
     role: str = "member"
+    hotel: str | None = None  # a venue id
+    arrival: Journey | None = None
+    departure: Journey | None = None
+
+    @property
+    def travel(self) -> Travel:
+        return Travel(self.hotel, self.arrival, self.departure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +210,11 @@ class Forum:
     delegates: tuple[DelegateEntry, ...] = ()
     events: tuple[Event, ...] = field(default=())
     agreements: tuple[Agreement, ...] = ()
+    transports: tuple[Transport, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+
+    def transport(self, transport_id: str | None) -> Transport | None:
+        return next((t for t in self.transports if t.id == transport_id), None)
 
     def venue(self, venue_id: str | None) -> Venue | None:
         return next((v for v in self.venues if v.id == venue_id), None)
@@ -326,6 +342,9 @@ class ImportReport:
     delegates_added: int = 0
     delegates_changed: int = 0
     delegates_removed: int = 0
+    transports: TransportImport = field(default_factory=lambda: TransportImport())
+    contacts_changed: bool = False
+    travel_changed: int = 0  # delegates whose hotel, arrival or departure changed
 
     @property
     def is_empty(self) -> bool:
@@ -336,7 +355,16 @@ class ImportReport:
             or self.delegates_added
             or self.delegates_changed
             or self.delegates_removed
+            or self.transports.added
+            or self.transports.changed
+            or self.contacts_changed
+            or self.travel_changed
         )
+
+    @property
+    def programme_changes(self) -> tuple[EventChange | TransportChange, ...]:
+        """What the change listeners hear of: events and departures changed or removed."""
+        return (*self.changed, *self.transports.changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,3 +423,105 @@ def utc_text(moment: datetime, *, micro: bool = False) -> str:
 def parse_utc(text: str) -> datetime:
     """:func:`utc_text` read back, as an aware UTC instant."""
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+# ---------------------------------------------------------------- logistics
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    """A delegate's own arrival in or departure from the forum's city."""
+
+    at: datetime  # aware UTC
+    place: str | None = None  # a venue id (the airport, the station)
+    flight: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Travel:
+    """A delegate's programme of stay: hotel, arrival, departure (each may be unknown)."""
+
+    hotel: str | None = None
+    arrival: Journey | None = None
+    departure: Journey | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.hotel is None and self.arrival is None and self.departure is None
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """A car, bus or walk the protocol office assigns: from a venue to a venue at a time.
+
+    ``audience`` holds group ids and delegate codes; None = the whole delegation.
+    """
+
+    id: str
+    kind: str
+    departs: datetime  # aware UTC
+    origin: str  # venue id ("from" in the forum file)
+    destination: str  # venue id ("to")
+    arrives: datetime | None = None
+    meeting_point: Localized | None = None
+    vehicle: str | None = None
+    driver: str | None = None
+    phone: str | None = None
+    audience: tuple[str, ...] | None = None
+    event: str | None = None  # the event it takes people to
+    status: EventStatus = "scheduled"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "scheduled"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Whom to call: the delegation's protocol officer, an interpreter, the driver pool..."""
+
+    role: str
+    name: str
+    phone: str | None = None
+    telegram: str | None = None  # a username, without @
+    audience: tuple[str, ...] | None = None  # group ids and delegate codes; None = everyone
+    note: Localized | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransportChange:
+    """One departure before and after an import, a move or a status change."""
+
+    before: Transport
+    after: Transport
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(
+            f.name for f in fields(Transport)
+            if getattr(self.before, f.name) != getattr(self.after, f.name)
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TransportImport:
+    """What an import did to the transport (``changed`` includes those removed)."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[TransportChange, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedDeparture:
+    """What a departure's riders were last told of it (or first saw of it)."""
+
+    departs: datetime
+    origin: str
+    meeting_point: Localized | None
+    audience: tuple[str, ...] | None
+    status: EventStatus
+
+    @classmethod
+    def of(cls, t: Transport) -> AnnouncedDeparture:
+        return cls(t.departs, t.origin, t.meeting_point, t.audience, t.status)

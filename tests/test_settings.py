@@ -27,6 +27,7 @@ def test_defaults() -> None:
     assert settings.reminder_offsets == (60.0, 15.0)
     assert settings.delegation_code is None
     assert settings.log_level == "INFO"
+    assert settings.transport_reminder_minutes == 15.0
 
 
 def test_blank_values_mean_the_default() -> None:
@@ -46,8 +47,10 @@ def test_every_variable_is_read() -> None:
             "REMINDER_OFFSETS": "15, 120,60,15",
             "DELEGATION_CODE": "dushanbe_2023-x",
             "LOG_LEVEL": "debug",
+            "TRANSPORT_REMINDER_MINUTES": "20",
         }
     )
+    assert settings.transport_reminder_minutes == 20.0
     assert settings.bot_token == "123456:AAH-secret_token"
     assert settings.telegram_api_url == "http://127.0.0.1:8081"  # no trailing slash
     assert settings.database_path == Path("/var/lib/forum/bot.sqlite3")
@@ -79,6 +82,10 @@ def test_every_variable_is_read() -> None:
         ("DELEGATION_CODE", "has space"),
         ("DELEGATION_CODE", "x" * 65),
         ("LOG_LEVEL", "LOUD"),
+        ("TRANSPORT_REMINDER_MINUTES", "soon"),
+        ("TRANSPORT_REMINDER_MINUTES", "0"),
+        ("TRANSPORT_REMINDER_MINUTES", "2000"),
+        ("TRANSPORT_REMINDER_MINUTES", "7.5"),
     ],
 )
 def test_malformed_value_names_the_variable(name: str, value: str) -> None:

@@ -22,13 +22,16 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot.delivery.logistics import Departures
+from bot.delivery.pins import DayPins, PinAfterSending
 from bot.delivery.sender import PacedSender, SenderClosed
 from bot.views import notices as reminder_views
 from db import delegates, deliveries
 from db.connection import Database, from_db, to_db
 from db.deliveries import Item
 from schedule.clock import Clock, utc_now
-from schedule.model import Delegate, Event, EventChange, Forum
+from schedule.departures import is_departure_key
+from schedule.model import Delegate, Event, EventChange, Forum, TransportChange
 from schedule.reminders import (
     Announced,
     NoticeFacts,
@@ -79,6 +82,8 @@ class Notifier:
         i18n: I18n,
         offsets: Sequence[float],
         clock: Clock,
+        departures: Departures | None = None,
+        pins: DayPins | None = None,
     ) -> None:
         self.db = db
         self.programme = programme
@@ -87,6 +92,8 @@ class Notifier:
         self.i18n = i18n
         self.offsets = tuple(offsets)
         self.clock = clock
+        self.departures = departures
+        self.pins = pins
         self.due_instants: list[datetime] = []  # what the jobs wake for (any clock)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._window = asyncio.Semaphore(SENDING_WINDOW)
@@ -151,6 +158,8 @@ class Notifier:
         instants.update(
             briefing_due_at(d, forum.timezone) for d in forum_days(active, forum.timezone)
         )
+        if self.departures is not None:
+            instants.update(self.departures.due_instants(forum, now))
         self.due_instants = sorted(i for i in instants if i > now)
         if self._stopping or not self.scheduler.running:
             return
@@ -234,17 +243,38 @@ class Notifier:
             )
         for b in to_send:
             person = people[b.delegate_id]
-            brief = partial(_briefing, forum, person, b.day)
+            brief: Render = partial(_briefing, forum, person, b.day)
+            if self.pins is not None:  # with the day's departures, pinned once sent
+                brief = await self.pins.briefing(person, b.day)
             work.append((Item("briefing", b.key, b.delegate_id, b.due_at), person, brief))
+        if self.departures is not None:
+            rides = await self.departures.due(forum, people, now)
+            work.extend(rides.send)
+            result.late += rides.late
+            if rides.skip:
+                by_reason.setdefault("the transport has left", []).extend(rides.skip)
         for reason, items in by_reason.items():
             await deliveries.skip(self.db, items, reason, now)
             result.skipped += len(items)
         await self._fan_out(work, now, result)
         return result
 
+    async def brief_now(self, person: Delegate, day: date) -> FanOut:
+        """Send ``person`` the briefing of ``day`` now, recorded as that day's (so 08:00 does
+        not send it again) and pinned: the demo shows the pinned day at any hour."""
+        result = FanOut()
+        render: Render = (
+            await self.pins.briefing(person, day) if self.pins is not None
+            else partial(_briefing, await self.programme.forum(), person, day)
+        )  # fmt: skip
+        now = self.clock()
+        item = Item("briefing", day.isoformat(), person.id, now)
+        await self._fan_out([(item, person, render)], now, result)
+        return result
+
     # ------------------------------------------------------------ change notices
 
-    async def on_changes(self, changes: Sequence[EventChange]) -> None:
+    async def on_changes(self, changes: Sequence[EventChange | TransportChange]) -> None:
         """Queue the notices of what changed (an outbox), resync the jobs, send.
 
         ``changes`` only says that something changed: what delegates are told comes from
@@ -283,7 +313,10 @@ class Notifier:
             ]  # fmt: skip
             return record, items
 
-        return await deliveries.announce(self.db, plan, now)
+        queued = await deliveries.announce(self.db, plan, now)
+        if self.departures is not None:
+            queued += await self.departures.announce(people, now)
+        return queued
 
     async def send_pending_notices(self) -> FanOut:
         result = FanOut()
@@ -299,13 +332,11 @@ class Notifier:
         skipped: list[Item] = []
         for row in rows:
             item = Item("notice", row.key, row.delegate_id, row.due_at, row.event_id)
-            facts = notice_facts(row.key)
-            event = next((e for e in forum.events if e.id == facts.event_id), None)
             person = people.get(row.delegate_id)
-            if event is None or person is None or not person.registered or not person.active:
+            render = self._notice_render(row, forum)
+            if render is None or person is None or not person.registered or not person.active:
                 skipped.append(item)
                 continue
-            render = partial(_notice, facts, event, forum)
             work.append((item, person, render))
         if skipped:
             await deliveries.skip(
@@ -314,6 +345,13 @@ class Notifier:
             result.skipped += len(skipped)
         await self._fan_out(work, self.clock(), result)
         return result
+
+    def _notice_render(self, row: deliveries.Delivery, forum: Forum) -> Render | None:
+        if is_departure_key(row.key):
+            return self.departures.notice(row, forum) if self.departures else None
+        facts = notice_facts(row.key)
+        event = next((e for e in forum.events if e.id == facts.event_id), None)
+        return None if event is None else partial(_notice, facts, event, forum)
 
     # ------------------------------------------------------------ sending
 
@@ -383,6 +421,8 @@ class Notifier:
         if outcome.status == "blocked":
             await delegates.mark_blocked(self.db, person.id, self.clock())
         await deliveries.finish(self.db, delivery_id, outcome.status, self.clock(), outcome.error)
+        if outcome.status == "sent" and isinstance(render, PinAfterSending):
+            await render.after_sent(outcome.message_id)
         return outcome.status
 
 

@@ -247,6 +247,30 @@ class DemoSession(OfflineSession):
         self._print_message(message, text, method)
         return message
 
+    async def _show_SendContact(self, bot: Bot, method: Any) -> Message:
+        name = " ".join(p for p in (method.first_name, method.last_name) if p)
+        message = self._message(bot, method.chat_id)
+        self._print_message(message, f"👤 contact card: {name}, ☎ {method.phone_number}", method)
+        return message
+
+    async def _show_SendMediaGroup(self, bot: Bot, method: Any) -> list[Message]:
+        shown = []
+        for item in method.media:
+            caption = self._text(item.caption, item.parse_mode, bot) if item.caption else ""
+            message = self._message(bot, method.chat_id, caption=item.caption)
+            self._print_message(message, "🖼 a photo" + (f"\n{caption}" if caption else ""), item)
+            shown.append(message)
+        return shown
+
+    async def _show_PinChatMessage(self, bot: Bot, method: Any) -> bool:
+        where = "" if int(method.chat_id) == self.user_id else f" in chat {method.chat_id}"
+        self._say(f"(📌 the bot pinned message #{method.message_id}{where}, silently)")
+        return True
+
+    async def _show_UnpinChatMessage(self, bot: Bot, method: Any) -> bool:
+        self._say(f"(the bot unpinned message #{method.message_id})")
+        return True
+
     async def _show_CopyMessage(self, bot: Bot, method: Any) -> MessageId:
         message = self._message(bot, method.chat_id)
         original = self.messages.get((int(method.from_chat_id), int(method.message_id)))

@@ -114,3 +114,15 @@ class AgreementPhotoCb(CallbackData, prefix="ap"):
     """Organisers: the next photo they send is attached to this agreement."""
 
     id: str
+
+
+class LateCb(CallbackData, prefix="lt"):
+    """A departure reminder's "I'm running late"."""
+
+    id: str  # the transport id
+
+
+class InviteQrCb(CallbackData, prefix="qr"):
+    """Organisers: the invitation links of the delegates not registered yet, as QR codes."""
+
+    page: int = 0

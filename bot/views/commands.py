@@ -30,6 +30,13 @@ DELEGATE_COMMANDS = (
     ("my", "", N_("Your agenda for the whole forum"), N_("your agenda for the whole forum")),
     ("calendar", "", N_("Your agenda as a calendar file"), N_("your agenda as a calendar file")),
     (
+        "transport",
+        "",
+        N_("Your next cars and buses"),
+        N_("your next cars and buses, and where to meet"),
+    ),
+    ("contacts", "", N_("Whom to call"), N_("whom to call: protocol, interpreter, drivers")),
+    (
         "checkin",
         "",
         N_("Check in to the event that is starting"),
