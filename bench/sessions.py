@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
-from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, User
 
+from bot.demo.session import OfflineSession
+
 BOT_USER = User(id=42, is_bot=True, first_name="Forum bot", username="forum_bench_bot")
 
 
-class CheapSession(BaseSession):
+class CheapSession(OfflineSession):
     """Serialises each call as a real session would (so keyboards and texts are paid for),
     counts it, and answers with a minimal result instead of an HTTP round trip."""
 
@@ -24,19 +24,6 @@ class CheapSession(BaseSession):
         super().__init__()
         self.calls = 0
         self._ids = itertools.count(1)
-
-    async def close(self) -> None:
-        return None
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - nothing is downloaded
-        yield b""
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None

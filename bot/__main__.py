@@ -1,4 +1,4 @@
-"""``python -m bot`` (long polling), ``python -m bot demo`` and ``python -m bot import FILE``."""
+"""``python -m bot`` (polling or webhook), and ``demo``, ``import``, ``check``, ``backup``."""
 
 from __future__ import annotations
 

@@ -23,19 +23,24 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramUnauthorizedError,
 )
+from aiogram.types import User
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.delivery.agreement_notices import SigningNotices
 from bot.delivery.broadcasts import BroadcastService
 from bot.delivery.budget import Budget
+from bot.delivery.logistics import Departures
 from bot.delivery.notifier import Notifier
 from bot.delivery.outbound import Outbound
+from bot.delivery.pins import DayPins
 from bot.delivery.sender import PacedSender
 from bot.dispatcher import create_dispatcher
 from bot.i18n import create_i18n
+from bot.menus import set_commands
+from bot.metrics import Metrics
 from bot.middlewares import UpdatesInFlight
 from bot.settings import Settings
-from bot.views.commands import set_commands
 from db.connection import Database, open_db
 from db.forum import stored_forum_hash
 from schedule.clock import Clock, utc_now
@@ -89,6 +94,8 @@ class Services:
     sender: PacedSender
     notifier: Notifier
     broadcasts: BroadcastService
+    signing_notices: SigningNotices
+    departures: Departures
 
     def workflow_data(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -104,6 +111,7 @@ class App:
     services: Services
     i18n: I18n
     in_flight: UpdatesInFlight
+    metrics: Metrics
     # Started in this order once the Bot API answered, stopped in reverse.
     lifecycle: tuple[Service, ...]
     # What the forum file changed at this start, for the change notices (told once).
@@ -138,6 +146,8 @@ class App:
         """Check the Bot API, decorate the bot, start the jobs. Called in the running loop."""
         await check_bot_api(self.bot, self.settings)
         await set_commands(self.bot, self.i18n, self.settings.admin_ids)
+        if self.settings.webhook_url is None:
+            await leave_webhook_mode(self.bot)
         if not self.scheduler.running:
             self.scheduler.start()
         for service in self.lifecycle:
@@ -145,7 +155,7 @@ class App:
         if self.import_report is not None:
             # The forum file changed while the bot was down: tell those concerned now.
             report, self.import_report = self.import_report, None
-            await self.changes.apply(report.changed)
+            await self.changes.apply(report.programme_changes)
 
     async def stop(self) -> None:
         """Drain what is in flight before aiogram closes its HTTP session. Idempotent."""
@@ -171,7 +181,7 @@ class App:
         await self.db.close()
 
 
-async def check_bot_api(bot: Bot, settings: Settings) -> None:
+async def check_bot_api(bot: Bot, settings: Settings) -> User:
     """getMe, turned into a :class:`StartupError` that says what is wrong."""
     try:
         me = await bot.get_me()
@@ -187,6 +197,16 @@ async def check_bot_api(bot: Bot, settings: Settings) -> None:
     if not me.is_bot or not me.username:
         raise StartupError("the Bot API answered getMe with something that is not a bot")
     log.info("serving as @%s", me.username)
+    return me
+
+
+async def leave_webhook_mode(bot: Bot) -> None:
+    """deleteWebhook, so that polling works after a run in webhook mode (Telegram answers
+    getUpdates with 409 Conflict while a webhook is set). Updates waiting are kept."""
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+    except (TelegramAPIError, AiogramError) as error:
+        raise StartupError(f"the Bot API refused deleteWebhook: {error}") from error
 
 
 async def load_programme_file(
@@ -228,14 +248,27 @@ async def create_app(
         await db.close()
         raise
     bot = create_bot(settings, session)
-    # Every message the bot sends, answers included, takes its turn in the one budget.
+    # Every message the bot sends, answers included, takes its turn in the one budget;
+    # the metrics inside it count each request that actually goes (429s included).
     outbound = Outbound(budget)
     bot.session.middleware(outbound)
+    metrics = Metrics(db, started=clock())
+    bot.session.middleware(metrics.request_counter)
     sender = PacedSender(bot, outbound)
     scheduler = create_scheduler()
     programme = Programme(db)
     changes = ProgrammeChanges(programme)
     i18n = create_i18n()
+    departures = Departures(
+        db=db,
+        programme=programme,
+        sender=sender,
+        i18n=i18n,
+        clock=clock,
+        minutes=settings.transport_reminder_minutes,
+        organiser_ids=settings.admin_ids,
+    )
+    pins = DayPins(db=db, programme=programme, sender=sender, i18n=i18n, clock=clock)
     notifier = Notifier(
         db=db,
         programme=programme,
@@ -244,8 +277,11 @@ async def create_app(
         i18n=i18n,
         offsets=settings.reminder_offsets,
         clock=clock,
+        departures=departures,
+        pins=pins,
     )
     changes.subscribe(notifier.on_changes)  # reminders, briefings, change notices follow
+    changes.subscribe(pins.on_changes)  # today's pinned briefings follow too
     broadcasts = BroadcastService(db, bot, sender, i18n, clock)
     services = Services(
         db=db,
@@ -256,9 +292,13 @@ async def create_app(
         sender=sender,
         notifier=notifier,
         broadcasts=broadcasts,
+        signing_notices=SigningNotices(db, sender, i18n, clock),
+        departures=departures,
     )
     in_flight = UpdatesInFlight()
-    dispatcher = create_dispatcher(i18n=i18n, in_flight=in_flight, **services.workflow_data())
+    dispatcher = create_dispatcher(
+        i18n=i18n, in_flight=in_flight, counter=metrics.update_counter, **services.workflow_data()
+    )
     app = App(
         bot=bot,
         dispatcher=dispatcher,
@@ -266,6 +306,7 @@ async def create_app(
         services=services,
         i18n=i18n,
         in_flight=in_flight,
+        metrics=metrics,
         lifecycle=(notifier, broadcasts),
         import_report=report,
     )

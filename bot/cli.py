@@ -1,10 +1,12 @@
-"""The command line: run the bot, the offline demo, or import a forum file."""
+"""The command line: run the bot, the offline demo, import a forum file, check the
+configuration, back up the database."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -13,8 +15,6 @@ from dotenv import load_dotenv
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
-# Updates handled at once; one getUpdates answer holds at most 100.
-POLLING_CONCURRENCY = 100
 
 NO_TOKEN = (
     "BOT_TOKEN is not set. Copy .env.example to .env and put the token from @BotFather in it,\n"
@@ -25,34 +25,8 @@ NO_TOKEN = (
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
-
-
-async def run_polling(settings: Settings) -> int:
-    from bot.app import StartupError, create_app
-
-    try:
-        app = await create_app(settings)
-    except StartupError as error:
-        log.error("%s", error)
-        return 1
-    try:
-        await app.dispatcher.start_polling(
-            app.bot,
-            handle_signals=True,
-            close_bot_session=False,
-            allowed_updates=app.dispatcher.resolve_used_update_types(),
-            # aiogram keeps polling while handlers run: in a burst (a whole delegation
-            # pressing a button) thousands would be in flight at once, each holding its
-            # update and rendering; RSS rose 75 MiB for 1,000 updates (BENCHMARKS.md).
-            tasks_concurrency_limit=POLLING_CONCURRENCY,
-        )
-    except StartupError as error:
-        log.error("%s", error)
-        await app.stop()  # the start may have got as far as the scheduler and the sender
-        return 1
-    finally:
-        await app.close()
-    return 0
+    # One line per webhook request is the proxy's job (and would log every update).
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
 
 async def run_import(settings: Settings, path: Path) -> int:
@@ -91,17 +65,44 @@ async def run_import(settings: Settings, path: Path) -> int:
     return 0
 
 
+def run_backup(settings: Settings, target: Path, *, force: bool) -> int:
+    from db.files import BackupError, backup
+
+    try:
+        rows = backup(settings.database_path, target, force=force)
+    except BackupError as error:
+        print(f"No backup made: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up {settings.database_path} to {target}")
+    for table in ("event", "delegate", "delivery", "attendance", "broadcast"):
+        if table in rows:
+            print(f"  {table:<10} {rows[table]:>7} rows")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("demo", help="an offline chat with the real bot in this terminal")
     importer = sub.add_parser("import", help="validate a forum file and import it")
     importer.add_argument("file", type=Path)
+    checker = sub.add_parser(
+        "check", help="check the configuration, FORUM_FILE and the token; writes nothing"
+    )
+    checker.add_argument("--offline", action="store_true", help="do not call getMe")
+    backup = sub.add_parser("backup", help="a consistent copy of the database, while it runs")
+    backup.add_argument("file", type=Path)
+    backup.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     args = parser.parse_args(argv)
 
     # The .env of the working folder (a bare load_dotenv() searches upwards from this
     # module's file instead); the real environment wins over it.
     load_dotenv(Path.cwd() / ".env", override=False)
+    if args.command == "check":
+        from bot.check import run_check
+
+        # Before the settings are loaded: every problem is listed, not only the first.
+        return asyncio.run(run_check(os.environ, offline=args.offline))
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -118,10 +119,14 @@ def main(argv: list[str]) -> int:
             return 0
     if args.command == "import":
         return asyncio.run(run_import(settings, args.file))
+    if args.command == "backup":
+        return run_backup(settings, args.file, force=args.force)
     if settings.bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    from bot.serve import serve
+
     try:
-        return asyncio.run(run_polling(settings))
+        return asyncio.run(serve(settings))
     except KeyboardInterrupt:
         return 0

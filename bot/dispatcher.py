@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiogram import Dispatcher
+from aiogram import BaseMiddleware, Dispatcher
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
@@ -44,18 +44,25 @@ async def on_error(event: ErrorEvent) -> bool:
 
 
 def create_dispatcher(
-    *, i18n: I18n, in_flight: UpdatesInFlight | None = None, **workflow_data: Any
+    *,
+    i18n: I18n,
+    in_flight: UpdatesInFlight | None = None,
+    counter: BaseMiddleware | None = None,
+    **workflow_data: Any,
 ) -> Dispatcher:
     """A fresh dispatcher; long-lived dependencies reach handlers by parameter name.
 
     Expected in ``workflow_data``: ``db``, ``settings``, ``programme``, ``clock`` and the
     services the routers use (``sender``, ``reminders``, ``broadcasts``...). ``in_flight``
-    tracks the updates being handled, for the stop to wait for.
+    tracks the updates being handled, for the stop to wait for; ``counter`` sees every
+    update, those from groups too (the metrics).
     """
     dp = Dispatcher(**workflow_data)
     dp.update.outer_middleware(RememberUpdate())
     if in_flight is not None:
         dp.update.outer_middleware(in_flight)
+    if counter is not None:
+        dp.update.outer_middleware(counter)
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(ViewerMiddleware())
     LanguageMiddleware(i18n).setup(dp)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from db.migrations import migrate
+from schedule.model import parse_utc, utc_text
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -86,11 +87,11 @@ def to_db(moment: datetime) -> str:
     """An aware instant as the UTC text stored in the database (sortable as text)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime given to the database layer")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_text(moment, micro=True)
 
 
 def from_db(text: str | None) -> datetime | None:
     """The stored UTC text back as an aware instant."""
     if text is None:
         return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    return parse_utc(text)

@@ -67,6 +67,17 @@ async def by_ids(db: Database, ids: Sequence[int]) -> dict[int, Delegate]:
     return {row["id"]: _delegate(row) for row in rows}
 
 
+async def by_codes(db: Database, codes: Sequence[str]) -> dict[str, Delegate]:
+    """The active delegates with these personal codes, by code (a signatory's name)."""
+    if not codes:
+        return {}
+    marks = ",".join("?" * len(codes))
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM delegate WHERE active = 1 AND code IN ({marks})", list(codes)
+    )
+    return {row["code"]: _delegate(row) for row in rows}
+
+
 async def list_delegates(
     db: Database, *, registered_only: bool = False, group: str | None = None
 ) -> list[Delegate]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,10 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from db.agreements import import_agreements, list_agreements
 from db.connection import Database, from_db, to_db
+from db.logistics import import_contacts, import_travel, load_contacts
+from db.transport import import_transports, load_transports
 from schedule.model import (
     DelegateEntry,
     Event,
@@ -74,34 +78,55 @@ async def import_forum(
         await _replace_groups(conn, forum.groups)
         added, changed, removed = await _import_events(conn, forum.events, stamp)
         delegates = await _import_delegates(conn, forum.delegates)
-    return ImportReport(added, changed, removed, *delegates)
+        await import_agreements(conn, forum.agreements, now)
+        transports = await import_transports(conn, forum.transports, stamp)
+        contacts = await import_contacts(conn, forum.contacts)
+        travel = await import_travel(conn, forum.delegates)
+    return ImportReport(added, changed, removed, *delegates, transports, contacts, travel)
+
+
+_VENUE_UPSERT = (
+    "INSERT INTO venue (id, name, address, lat, lon) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+    " address = excluded.address, lat = excluded.lat, lon = excluded.lon"
+)
+_GROUP_UPSERT = (
+    "INSERT INTO delegation_group (id, name) VALUES (?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET name = excluded.name"
+)
+
+
+async def _replace_rows(
+    conn: aiosqlite.Connection,
+    table: str,
+    stored: Iterable[Any],
+    wanted: Iterable[Any],
+    upsert: str,
+    values: Callable[[Any], tuple[Any, ...]],
+) -> None:
+    """Make ``table`` hold exactly ``wanted`` (matched by id): write what differs, delete
+    the rest. ``table`` and ``upsert`` are this module's constants, never outside text."""
+    before = {row.id: row for row in stored}
+    after = {row.id: row for row in wanted}
+    for row_id, row in after.items():
+        if before.get(row_id) != row:
+            await conn.execute(upsert, values(row))
+    for gone in before.keys() - after.keys():
+        await conn.execute(f"DELETE FROM {table} WHERE id = ?", (gone,))
 
 
 async def _replace_venues(conn: aiosqlite.Connection, venues: tuple[Venue, ...]) -> None:
-    stored = {v.id: v for v in await _venues(conn)}
-    for venue in venues:
-        if stored.get(venue.id) != venue:
-            await conn.execute(
-                "INSERT INTO venue (id, name, address, lat, lon) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
-                " address = excluded.address, lat = excluded.lat, lon = excluded.lon",
-                (venue.id, venue.name, venue.address, venue.lat, venue.lon),
-            )
-    for gone in stored.keys() - {v.id for v in venues}:
-        await conn.execute("DELETE FROM venue WHERE id = ?", (gone,))
+    def values(v: Venue) -> tuple[Any, ...]:
+        return (v.id, v.name, v.address, v.lat, v.lon)
+
+    await _replace_rows(conn, "venue", await _venues(conn), venues, _VENUE_UPSERT, values)
 
 
 async def _replace_groups(conn: aiosqlite.Connection, groups: tuple[Group, ...]) -> None:
-    stored = {g.id: g for g in await _groups(conn)}
-    for group in groups:
-        if stored.get(group.id) != group:
-            await conn.execute(
-                "INSERT INTO delegation_group (id, name) VALUES (?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                (group.id, group.name),
-            )
-    for gone in stored.keys() - {g.id for g in groups}:
-        await conn.execute("DELETE FROM delegation_group WHERE id = ?", (gone,))
+    stored = await _groups(conn)
+    await _replace_rows(
+        conn, "delegation_group", stored, groups, _GROUP_UPSERT, lambda g: (g.id, g.name)
+    )
 
 
 async def _import_events(
@@ -202,7 +227,8 @@ async def _import_delegates(
 
 
 async def load_forum(db: Database) -> Forum | None:
-    """The stored forum with venues, groups and every event (any status); no delegates."""
+    """The stored forum with venues, groups, every event (any status) and the agreements the
+    file lists; no delegates."""
     row = await db.fetchone("SELECT name, city, timezone FROM forum WHERE id = 1")
     if row is None:
         return None
@@ -213,6 +239,9 @@ async def load_forum(db: Database) -> Forum | None:
         venues=tuple(await _venues(db.conn)),
         groups=tuple(await _groups(db.conn)),
         events=tuple(await _select_events(db.conn, "", ())),
+        agreements=tuple(await list_agreements(db)),
+        transports=tuple(await load_transports(db.conn)),
+        contacts=tuple(await load_contacts(db.conn)),
     )
 
 
@@ -234,16 +263,7 @@ async def reschedule_event(
     """Move an event (organisers' /move); None when there is no such event."""
     if ends <= starts:
         raise ValueError("an event must end after it starts")
-    stamp = to_db(now)
-    async with db.transaction() as conn:
-        found = await _select_events(conn, "WHERE id = ?", (event_id,))
-        if not found:
-            return None
-        before = found[0]
-        after = _with(before, starts=starts, ends=ends)
-        if after != before:
-            await _update_event(conn, after, stamp, new_time=before.starts != after.starts)
-    return EventChange(before, after)
+    return await _change_event(db, event_id, now, starts=starts, ends=ends)
 
 
 async def set_event_status(
@@ -252,15 +272,21 @@ async def set_event_status(
     """Cancel or reinstate an event (organisers' /cancel); None when there is no such event."""
     if status not in EVENT_STATUSES:
         raise ValueError(f"unknown event status {status!r}")
-    stamp = to_db(now)
+    return await _change_event(db, event_id, now, status=status)
+
+
+async def _change_event(
+    db: Database, event_id: str, now: datetime, **changes: Any
+) -> EventChange | None:
+    """Read, change and write one event in one transaction; None when there is none."""
     async with db.transaction() as conn:
         found = await _select_events(conn, "WHERE id = ?", (event_id,))
         if not found:
             return None
         before = found[0]
-        after = _with(before, status=status)
+        after = _with(before, **changes)
         if after != before:
-            await _update_event(conn, after, stamp, new_time=False)
+            await _update_event(conn, after, to_db(now), new_time=before.starts != after.starts)
     return EventChange(before, after)
 
 

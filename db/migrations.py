@@ -156,6 +156,152 @@ MIGRATIONS: tuple[str, ...] = (
             (NEW.id, NEW.starts_at, NEW.ends_at, NEW.venue_id, NEW.audience, NEW.status);
     END;
     """,
+    # The agreements of the visit: the file's fields, the status (kept across re-imports
+    # unless the file's own status changes), who marked it signed, and photos of the
+    # signing; and a history of event changes for the visit report.
+    """
+    CREATE TABLE agreement (
+        id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,      -- order in the forum file
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,            -- JSON {lang: text}
+        partner TEXT NOT NULL,
+        partner_country TEXT,
+        event_id TEXT,                  -- the signing event
+        signatories TEXT NOT NULL,      -- JSON list of delegate codes
+        partner_signatories TEXT NOT NULL,  -- JSON list of names
+        scope TEXT NOT NULL,            -- JSON list of {lang: text}
+        copies INTEGER,
+        file_status TEXT NOT NULL,      -- the file's status at the last import
+        status TEXT NOT NULL
+            CHECK (status IN ('planned', 'ready', 'signed', 'postponed', 'cancelled')),
+        signed_by INTEGER,              -- the organiser's Telegram id who marked it signed
+        signed_at TEXT,
+        active INTEGER NOT NULL DEFAULT 1,  -- 0: no longer in the file (photos are kept)
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE agreement_photo (
+        agreement_id TEXT NOT NULL REFERENCES agreement (id),
+        file_unique_id TEXT NOT NULL,   -- the same photo sent twice is kept once
+        file_id TEXT NOT NULL,
+        added_by INTEGER NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (agreement_id, file_unique_id)
+    );
+    CREATE TABLE event_revision (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        starts_before TEXT NOT NULL,
+        starts_after TEXT NOT NULL,
+        ends_before TEXT NOT NULL,
+        ends_after TEXT NOT NULL,
+        venue_before TEXT,
+        venue_after TEXT,
+        status_before TEXT NOT NULL,
+        status_after TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    -- Whoever changes an event (an import, /move, /cancel, an offline import), the report
+    -- of the visit can say what was moved or cancelled.
+    CREATE TRIGGER event_revision_on_update AFTER UPDATE ON event
+    WHEN OLD.starts_at IS NOT NEW.starts_at OR OLD.ends_at IS NOT NEW.ends_at
+        OR OLD.venue_id IS NOT NEW.venue_id OR OLD.status IS NOT NEW.status
+    BEGIN
+        INSERT INTO event_revision
+            (event_id, starts_before, starts_after, ends_before, ends_after,
+             venue_before, venue_after, status_before, status_after, at)
+        VALUES
+            (NEW.id, OLD.starts_at, NEW.starts_at, OLD.ends_at, NEW.ends_at,
+             OLD.venue_id, NEW.venue_id, OLD.status, NEW.status, NEW.updated_at);
+    END;
+    """,
+    # logistics: transport, contacts, the delegates' travel, calendar revisions, running-late
+    # presses and the pinned day. Existing events start at the migration's minute, so that
+    # SEQUENCE keeps growing past the minute-based numbers exported before it.
+    """
+    CREATE TABLE transport (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        departs_at TEXT NOT NULL,       -- ISO 8601 UTC
+        arrives_at TEXT,
+        from_venue TEXT NOT NULL,
+        to_venue TEXT NOT NULL,
+        meeting_point TEXT,             -- JSON {lang: text} or NULL
+        vehicle TEXT,
+        driver TEXT,
+        phone TEXT,
+        audience TEXT,                  -- JSON list of group ids and delegate codes; NULL = all
+        event_id TEXT,
+        status TEXT NOT NULL DEFAULT 'scheduled'
+            CHECK (status IN ('scheduled', 'cancelled', 'removed')),
+        revision INTEGER NOT NULL DEFAULT 0,   -- grows with every change: the calendar's SEQUENCE
+        scheduled_at TEXT NOT NULL,     -- when departs_at was last set; earlier reminders are void
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE transport_announced (
+        transport_id TEXT PRIMARY KEY,
+        departs_at TEXT NOT NULL,
+        from_venue TEXT NOT NULL,
+        meeting_point TEXT,
+        audience TEXT,
+        status TEXT NOT NULL
+    );
+    CREATE TRIGGER transport_announced_on_insert AFTER INSERT ON transport BEGIN
+        INSERT OR IGNORE INTO transport_announced
+            (transport_id, departs_at, from_venue, meeting_point, audience, status)
+        VALUES
+            (NEW.id, NEW.departs_at, NEW.from_venue, NEW.meeting_point, NEW.audience, NEW.status);
+    END;
+    CREATE TABLE contact (
+        position INTEGER PRIMARY KEY,   -- the file's order
+        role TEXT NOT NULL,
+        name TEXT NOT NULL,
+        phone TEXT,
+        telegram TEXT,
+        audience TEXT,                  -- JSON list of group ids and delegate codes; NULL = all
+        note TEXT                       -- JSON {lang: text} or NULL
+    );
+    CREATE TABLE delegate_travel (
+        delegate_id INTEGER PRIMARY KEY REFERENCES delegate (id),
+        hotel_id TEXT,
+        arrival TEXT,                   -- JSON {at, place, flight} or NULL
+        departure TEXT,
+        revision INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE event_sequence (
+        event_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL
+    );
+    INSERT INTO event_sequence (event_id, revision)
+        SELECT id, CAST(strftime('%s', 'now') AS INTEGER) / 60 FROM event;
+    -- Whoever changes an event (an import, /move, /cancel), its revision grows.
+    CREATE TRIGGER event_sequence_on_update AFTER UPDATE ON event
+    WHEN OLD.kind IS NOT NEW.kind OR OLD.title IS NOT NEW.title
+        OR OLD.starts_at IS NOT NEW.starts_at OR OLD.ends_at IS NOT NEW.ends_at
+        OR OLD.venue_id IS NOT NEW.venue_id OR OLD.audience IS NOT NEW.audience
+        OR OLD.speaker IS NOT NEW.speaker OR OLD.description IS NOT NEW.description
+        OR OLD.dress IS NOT NEW.dress OR OLD.bring IS NOT NEW.bring
+        OR OLD.arrive_early IS NOT NEW.arrive_early OR OLD.status IS NOT NEW.status
+    BEGIN
+        INSERT OR IGNORE INTO event_sequence (event_id, revision) VALUES (NEW.id, 0);
+        UPDATE event_sequence SET revision = revision + 1 WHERE event_id = NEW.id;
+    END;
+    CREATE TABLE running_late (
+        transport_id TEXT NOT NULL,
+        departs_at TEXT NOT NULL,       -- a moved departure is a new one
+        delegate_id INTEGER NOT NULL REFERENCES delegate (id),
+        pressed_at TEXT NOT NULL,
+        PRIMARY KEY (transport_id, departs_at, delegate_id)
+    );
+    CREATE TABLE day_pin (              -- the morning briefing pinned in a delegate's chat
+        delegate_id INTEGER PRIMARY KEY REFERENCES delegate (id),
+        day TEXT NOT NULL,              -- forum-local date
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        digest TEXT NOT NULL,           -- of the text as pinned: edit only when the day changed
+        updated_at TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from db.connection import Database, to_db
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    delegates: int
-    registered: int
-    by_language: tuple[tuple[str | None, int], ...]  # (language or None, registered delegates)
-    reminders_sent: int
-    check_ins: int
+from schedule.model import Usage
 
 
 async def usage(db: Database, start: datetime, end: datetime) -> Usage:

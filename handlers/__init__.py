@@ -5,11 +5,13 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    agreements,
     attendance,
     broadcast,
     calendar,
     fallback,
     language,
+    logistics,
     organisers,
     people,
     programme,
@@ -24,9 +26,11 @@ def get_routers() -> list[Router]:
         start.create_router(),
         programme.create_router(),
         calendar.create_router(),
+        logistics.create_router(),
         language.create_router(),
         reminders.create_router(),
         attendance.create_router(),
+        agreements.create_router(),  # before broadcast: a photo replying to a card is for it
         broadcast.create_router(),  # before organisers: /cancel alone ends a broadcast flow
         organisers.create_router(),
         people.create_router(),

@@ -4,175 +4,103 @@ roll-call, with buttons to mark people present or absent) and /export for organi
 from __future__ import annotations
 
 import logging
-import math
-import re
-from collections.abc import Callable, Sequence
-from datetime import datetime
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.views import attendance as views
+from bot.views import attendance_buttons as buttons
 from bot.views.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
-from bot.views.texts import clip, current_locale, esc, fmt, hhmm
-from db import attendance, delegates
+from bot.views.texts import current_locale, esc
 from db.connection import Database
 from handlers.filters import IsMember, IsOrganiser
 from handlers.redraw import redraw
-from schedule.attendance import (
-    AttendanceRecord,
-    RollCall,
-    check_in_refusal,
-    next_check_in,
-    open_for_check_in,
-    roll_call,
-    rsvp_refusal,
-)
+from schedule.attendance import RollCall
 from schedule.attendance_csv import attendance_csv
-from schedule.model import Delegate, Event, Forum
-from schedule.rules import Viewer, events_on, forum_days, in_audience, nearest_day
+from schedule.clock import Clock
+from schedule.model import Delegate, Forum
+from schedule.services import attendance as service
 from schedule.services.programme import Programme
 
 log = logging.getLogger(__name__)
-Now = Callable[[], datetime]
-MARKS_PER_PAGE = 30
-MAX_BUTTON_NAME = 40
 RSVP_ANSWERS = {"y": "yes", "n": "no"}
-
-
-def _own(delegate: Delegate) -> Viewer:
-    """Attendance is personal: an organiser who is also a delegate checks in as a delegate."""
-    return Viewer(group=delegate.group)
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_BUTTON_NAME else text[: MAX_BUTTON_NAME - 1] + "…"
-
-
-def _not_a_delegate() -> str:
-    return _("Only delegates on the delegation list can answer or check in.")
 
 
 # --- delegates ---------------------------------------------------------------------------
 
 
 async def check_in_command(
-    message: Message, delegate: Delegate | None, programme: Programme, db: Database, clock: Now
+    message: Message, delegate: Delegate | None, programme: Programme, db: Database, clock: Clock
 ) -> None:
     if delegate is None:
-        await message.answer(esc(_not_a_delegate()))
+        await message.answer(esc(views.not_a_delegate()))
         return
-    forum = await programme.forum()
-    now = clock()
-    mine = (await programme.agenda(_own(delegate))).events
-    open_now = open_for_check_in(mine, _own(delegate), now)
-    if not open_now:
-        upcoming = next_check_in(mine, _own(delegate), now)
-        await message.answer(views.nothing_open_text(forum, upcoming))
-        return
-    if len(open_now) > 1:
-        builder = InlineKeyboardBuilder()
-        for event in open_now:
-            label = f"{hhmm(event.starts, forum.timezone)} {views.plain_title(event)}"
-            builder.button(text=_short(label), callback_data=CheckInCb(event=event.id))
-        builder.adjust(1)
-        await message.answer(views.choose_event_text(), reply_markup=builder.as_markup())
-        return
-    event = open_now[0]
-    result = await attendance.check_in(db, event.id, delegate.id, now)
-    at = result.record.checked_in_at or now
-    await message.answer(views.checked_in_text(event, forum, at, new=result.new))
+    outcome = await service.check_in_now(db, programme, delegate, clock())
+    if isinstance(outcome, service.NothingOpen):
+        await message.answer(views.nothing_open_text(outcome.forum, outcome.upcoming))
+    elif isinstance(outcome, service.ChooseEvent):
+        markup = buttons.check_in_choice(outcome.events, outcome.forum)
+        await message.answer(views.choose_event_text(), reply_markup=markup)
+    else:
+        text = views.checked_in_text(outcome.event, outcome.forum, outcome.at, new=outcome.new)
+        await message.answer(text)
 
 
 async def check_in_button(
     query: CallbackQuery,
     callback_data: CheckInCb,
+    bot: Bot,
     delegate: Delegate | None,
     programme: Programme,
     db: Database,
-    clock: Now,
+    clock: Clock,
 ) -> None:
     if delegate is None:
-        await query.answer(_not_a_delegate(), show_alert=True)
+        await query.answer(views.not_a_delegate(), show_alert=True)
         return
-    forum = await programme.forum()
     now = clock()
-    event = await programme.event(callback_data.event)
-    refusal = check_in_refusal(event, _own(delegate), now)
-    if refusal is not None or event is None:
-        await query.answer(
-            views.check_in_refusal_alert(refusal or "unknown", event, forum, now), show_alert=True
-        )
+    outcome = await service.check_in_event(db, programme, delegate, callback_data.event, now)
+    if isinstance(outcome, service.Refused):
+        alert = views.check_in_refusal_alert(outcome.refusal, outcome.event, outcome.forum, now)
+        await query.answer(alert, show_alert=True)
         return
-    result = await attendance.check_in(db, event.id, delegate.id, now)
     await query.answer()
-    at = result.record.checked_in_at or now
-    await query.bot.send_message(  # type: ignore[union-attr]
-        query.from_user.id, views.checked_in_text(event, forum, at, new=result.new)
-    )
+    text = views.checked_in_text(outcome.event, outcome.forum, outcome.at, new=outcome.new)
+    await bot.send_message(query.from_user.id, text)
 
 
 async def rsvp_button(
     query: CallbackQuery,
     callback_data: RsvpCb,
-    delegate: Delegate | None,
-    programme: Programme,
     db: Database,
-    clock: Now,
+    programme: Programme,
+    clock: Clock,
+    delegate: Delegate | None,
 ) -> None:
     if delegate is None:
-        await query.answer(_not_a_delegate(), show_alert=True)
+        await query.answer(views.not_a_delegate(), show_alert=True)
         return
     answer = RSVP_ANSWERS.get(callback_data.answer)
     if answer is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(views.button_gone(), show_alert=True)
         return
-    now = clock()
-    event = await programme.event(callback_data.event)
-    refusal = rsvp_refusal(event, _own(delegate), now)
-    if refusal is not None or event is None:
-        await query.answer(views.rsvp_refusal_alert(refusal or "unknown", event), show_alert=True)
+    outcome = await service.answer_rsvp(
+        db, programme, delegate, callback_data.event, answer, clock()  # type: ignore[arg-type]
+    )
+    if isinstance(outcome, service.Refused):
+        alert = views.rsvp_refusal_alert(outcome.refusal, outcome.event)
+        await query.answer(alert, show_alert=True)
         return
-    await attendance.set_rsvp(db, event.id, delegate.id, answer, now)  # type: ignore[arg-type]
-    await query.answer(views.rsvp_toast(event, answer))
+    await query.answer(views.rsvp_toast(outcome, answer))
     if isinstance(query.message, Message):
-        await _show_answer(query.message, event.id, callback_data.answer)
-
-
-def marked_answer(
-    markup: InlineKeyboardMarkup | None, event_id: str, answer: str
-) -> InlineKeyboardMarkup | None:
-    """The same keyboard with this event's RSVP buttons marked for ``answer``; None when
-    there is nothing to change (no such buttons, or already marked so)."""
-    if markup is None:
-        return None
-    changed = False
-    rows = []
-    for row in markup.inline_keyboard:
-        new_row = []
-        for button in row:
-            try:
-                rsvp = RsvpCb.unpack(button.callback_data or "")
-            except (TypeError, ValueError):  # another button: a map pin, Check in...
-                rsvp = None
-            if rsvp is not None and rsvp.event == event_id:
-                text = views.rsvp_label(button.text, chosen=rsvp.answer == answer)
-                if text != button.text:
-                    button = button.model_copy(update={"text": text})
-                    changed = True
-            new_row.append(button)
-        rows.append(new_row)
-    return InlineKeyboardMarkup(inline_keyboard=rows) if changed else None
+        await _show_answer(query.message, outcome.id, callback_data.answer)
 
 
 async def _show_answer(message: Message, event_id: str, answer: str) -> None:
     """Mark the chosen answer on the card or reminder that was pressed."""
-    markup = marked_answer(message.reply_markup, event_id, answer)
+    markup = buttons.marked_answer(message.reply_markup, event_id, answer)
     if markup is None:
         return
     try:
@@ -185,99 +113,31 @@ async def _show_answer(message: Message, event_id: str, answer: str) -> None:
 # --- organisers --------------------------------------------------------------------------
 
 
-async def _roll_call(db: Database, event: Event) -> RollCall:
-    records = await attendance.for_event(db, event.id)
-    return roll_call(event, await _people(db, records), records)
-
-
-async def _people(db: Database, records: Sequence[AttendanceRecord]) -> list[Delegate]:
-    """Active delegates, plus anyone recorded who has since left the list."""
-    people = await delegates.list_delegates(db)
-    known = {d.id for d in people}
-    missing = sorted({r.delegate_id for r in records} - known)
-    return people + list((await delegates.by_ids(db, missing)).values())
-
-
-def _roll_event(forum: Forum, event_id: str) -> Event | None:
-    return next((e for e in forum.events if e.id == event_id and e.status != "removed"), None)
-
-
-def _unknown_event(event_id: str, command: str) -> str:
-    return (
-        fmt(_("There is no event with the id {id}."), id=clip(event_id))
-        + "\n"
-        + fmt(_("Send /{command} without an id to choose one."), command=command)
-    )
-
-
-def marking_keyboard(call: RollCall, page: int) -> tuple[InlineKeyboardMarkup, int, int]:
-    """Buttons for one page of delegates (by name) and the page arrows; the page shown."""
-    people = sorted(call.entries, key=lambda e: (e.delegate.name.casefold(), e.delegate.id))
-    pages = max(1, math.ceil(len(people) / MARKS_PER_PAGE))
-    page = min(max(page, 1), pages)
-    builder = InlineKeyboardBuilder()
-    shown = people[(page - 1) * MARKS_PER_PAGE : page * MARKS_PER_PAGE]
-    for entry in shown:
-        present = entry.present_since is not None
-        builder.button(
-            text=("✅ " if present else "▫️ ") + _short(entry.delegate.name),
-            callback_data=MarkCb(
-                event=call.event.id,
-                delegate=entry.delegate.id,
-                present=0 if present else 1,
-                page=page,
-            ),
-        )
-    arrows = []
-    if page > 1:
-        builder.button(text="◀️", callback_data=RollCallCb(event=call.event.id, page=page - 1))
-        arrows.append(1)
-    if page < pages:
-        builder.button(text="▶️", callback_data=RollCallCb(event=call.event.id, page=page + 1))
-        arrows.append(1)
-    builder.adjust(*([1] * len(shown)), *([len(arrows)] if arrows else []))
-    return builder.as_markup(), page, pages
-
-
-async def _redraw_marks(message: Message, db: Database, event: Event, page: int) -> None:
-    call = await _roll_call(db, event)
-    markup, page, pages = marking_keyboard(call, page)
-    await redraw(message, views.marking_text(call, page, pages), markup)
-
-
-async def _send_roll_call(message: Message, db: Database, forum: Forum, event: Event) -> None:
-    call = await _roll_call(db, event)
+async def _send_roll_call(message: Message, forum: Forum, call: RollCall) -> None:
     for piece in views.roll_call_text(call, forum):
         await message.answer(piece)
-    markup, page, pages = marking_keyboard(call, 1)
+    markup, page, pages = buttons.marking_keyboard(call, 1)
     await message.answer(views.marking_text(call, page, pages), reply_markup=markup)
 
 
 async def attendance_command(
-    message: Message, command: CommandObject, programme: Programme, db: Database, clock: Now
+    message: Message, command: CommandObject, programme: Programme, db: Database, clock: Clock
 ) -> None:
-    forum = await programme.forum()
     event_id = (command.args or "").strip()
     if event_id:
-        event = _roll_event(forum, event_id)
-        if event is None:
-            await message.answer(_unknown_event(event_id, "attendance"))
-            return
-        await _send_roll_call(message, db, forum, event)
+        try:
+            forum, call = await service.roll_call_of(db, programme, event_id)
+        except service.UnknownEvent:
+            await message.answer(views.unknown_event(event_id, "attendance"))
+        else:
+            await _send_roll_call(message, forum, call)
         return
-    events = [e for e in forum.events if e.status != "removed"]
-    today = clock().astimezone(forum.timezone).date()
-    day = nearest_day(forum_days(events, forum.timezone), today)
+    forum, day, events = await service.roll_call_choices(programme, clock())
     if day is None:
-        await message.answer(esc(_("There are no events in the programme.")))
+        await message.answer(views.no_events())
         return
-    builder = InlineKeyboardBuilder()
-    for event in sorted(events_on(events, day, forum.timezone), key=lambda e: (e.starts, e.id)):
-        label = f"{hhmm(event.starts, forum.timezone)} {views.plain_title(event)}"
-        builder.button(text=_short(label), callback_data=RollCallCb(event=event.id))
-    builder.adjust(1)
-    text = esc(_("Which event's roll-call? Or send /attendance EVENT_ID."))
-    await message.answer(text, reply_markup=builder.as_markup())
+    markup = buttons.roll_call_choice(events, forum)
+    await message.answer(views.which_roll_call(), reply_markup=markup)
 
 
 async def roll_call_button(
@@ -288,18 +148,21 @@ async def roll_call_button(
     db: Database,
 ) -> None:
     if not organiser:  # a forged button: refuse and show nothing
-        await query.answer(_("This is for the organisers only."), show_alert=True)
+        await query.answer(views.organisers_only(), show_alert=True)
         return
-    forum = await programme.forum()
-    event = _roll_event(forum, callback_data.event)
-    if event is None or callback_data.page < 0 or not isinstance(query.message, Message):
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+    try:
+        forum, call = await service.roll_call_of(db, programme, callback_data.event)
+    except service.UnknownEvent:
+        call = None
+    if call is None or callback_data.page < 0 or not isinstance(query.message, Message):
+        await query.answer(views.button_gone(), show_alert=True)
         return
     await query.answer()
     if callback_data.page == 0:
-        await _send_roll_call(query.message, db, forum, event)
+        await _send_roll_call(query.message, forum, call)
         return
-    await _redraw_marks(query.message, db, event, callback_data.page)
+    markup, page, pages = buttons.marking_keyboard(call, callback_data.page)
+    await redraw(query.message, views.marking_text(call, page, pages), markup)
 
 
 async def mark_button(
@@ -308,78 +171,52 @@ async def mark_button(
     organiser: bool,
     programme: Programme,
     db: Database,
-    clock: Now,
+    clock: Clock,
 ) -> None:
     if not organiser:  # a forged button: refuse, record nothing, show nothing
-        await query.answer(_("This is for the organisers only."), show_alert=True)
+        await query.answer(views.organisers_only(), show_alert=True)
         return
-    forum = await programme.forum()
-    event = _roll_event(forum, callback_data.event)
-    person = await delegates.by_id(db, callback_data.delegate)
-    if event is None or person is None or callback_data.present not in (0, 1):
-        await query.answer(_("This button is no longer valid."), show_alert=True)
-        return
-    recorded = await attendance.get(db, event.id, person.id)
-    if recorded is None and not (person.active and in_audience(event, person.group)):
-        await query.answer(_("This delegate is not in the event's audience."), show_alert=True)
+    if callback_data.present not in (0, 1):
+        await query.answer(views.button_gone(), show_alert=True)
         return
     present = bool(callback_data.present)
-    state = "present" if present else "absent"
-    # The organiser's Telegram name goes into the log: organisers need not be delegates,
-    # and /log otherwise shows only their id.
-    detail = f"{event.id}: {person.name} (#{person.id}) {state}, by {query.from_user.full_name}"
-    await attendance.mark(
-        db,
-        event.id,
-        person.id,
-        present=present,
-        organiser_id=query.from_user.id,
-        now=clock(),
-        log_detail=detail,
-    )
+    try:
+        person, call = await service.mark(
+            db,
+            programme,
+            event_id=callback_data.event,
+            delegate_id=callback_data.delegate,
+            present=present,
+            organiser_id=query.from_user.id,
+            organiser_name=query.from_user.full_name,
+            now=clock(),
+        )
+    except service.UnknownEvent:
+        await query.answer(views.button_gone(), show_alert=True)
+        return
+    except service.NotInAudience:
+        await query.answer(views.not_in_audience(), show_alert=True)
+        return
     await query.answer(views.mark_toast(person.name, present=present))
     if isinstance(query.message, Message):
-        await _redraw_marks(query.message, db, event, callback_data.page)
-
-
-def _file_part(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "event"
+        markup, page, pages = buttons.marking_keyboard(call, callback_data.page)
+        await redraw(query.message, views.marking_text(call, page, pages), markup)
 
 
 async def export_command(
-    message: Message, command: CommandObject, programme: Programme, db: Database, clock: Now
+    message: Message, command: CommandObject, programme: Programme, db: Database, clock: Clock
 ) -> None:
-    forum = await programme.forum()
-    event_id = (command.args or "").strip()
-    if event_id:
-        event = _roll_event(forum, event_id)
-        if event is None:
-            await message.answer(_unknown_event(event_id, "export"))
-            return
-        events = [event]
-    else:
-        events = sorted(
-            (e for e in forum.events if e.status != "removed"), key=lambda e: (e.starts, e.id)
-        )
-    records = await attendance.all_rows(db, [e.id for e in events])
-    people = await _people(db, records)
-    calls = [roll_call(e, people, records) for e in events]
+    event_id = (command.args or "").strip() or None
+    try:
+        forum, calls = await service.roll_calls_for_export(db, programme, event_id)
+    except service.UnknownEvent:
+        await message.answer(views.unknown_event(event_id or "", "export"))
+        return
     data = attendance_csv(forum, calls, current_locale())
-    stamp = clock().astimezone(forum.timezone).strftime("%Y%m%d-%H%M")
-    name = (
-        f"attendance-{_file_part(event_id)}-{stamp}.csv" if event_id else f"attendance-{stamp}.csv"
+    name = views.export_filename(event_id, clock(), forum)
+    await message.answer_document(
+        BufferedInputFile(data, filename=name), caption=views.export_caption(calls)
     )
-    rows = sum(len(c.entries) for c in calls)
-    caption = fmt(
-        ngettext(
-            "Attendance: {events} event, {rows} rows.",
-            "Attendance: {events} events, {rows} rows.",
-            len(events),
-        ),
-        events=len(events),
-        rows=rows,
-    )
-    await message.answer_document(BufferedInputFile(data, filename=name), caption=caption)
 
 
 def create_router() -> Router:

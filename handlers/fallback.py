@@ -6,12 +6,10 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.views.commands import ORGANISER_COMMANDS
+from bot.views.commands import ORGANISER_ONLY
+from bot.views.start import stranger_text
 from bot.views.texts import esc
-from handlers.start import stranger_text
 from schedule.model import Delegate
-
-ORGANISER_ONLY = frozenset(name for name, _description in ORGANISER_COMMANDS)
 
 
 def _command(text: str | None) -> str | None:

@@ -4,32 +4,20 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import LANGUAGE_NAMES
+from bot.views import language as views
 from bot.views.callbacks import LangCb
-from bot.views.texts import esc, fmt
-from db import delegates
 from db.connection import Database
 from handlers.filters import IsMember
 from handlers.redraw import redraw
 from schedule.model import LANGUAGES, Delegate
-
-
-def language_keyboard(current: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in LANGUAGES:
-        mark = "✅ " if code == current else ""
-        builder.button(text=mark + LANGUAGE_NAMES[code], callback_data=LangCb(lang=code))
-    builder.adjust(3)
-    return builder.as_markup()
+from schedule.services.preferences import choose_language as remember
 
 
 async def choose_language(message: Message, lang: str) -> None:
-    await message.answer(esc(_("Choose your language:")), reply_markup=language_keyboard(lang))
+    await message.answer(views.choose_text(), reply_markup=views.language_keyboard(lang))
 
 
 async def set_language(
@@ -40,20 +28,17 @@ async def set_language(
     delegate: Delegate | None,
 ) -> None:
     if callback_data.lang not in LANGUAGES:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(views.button_gone(), show_alert=True)
         return
-    if delegate is not None:
-        await delegates.set_language(db, delegate.id, callback_data.lang)
-    else:
-        await delegates.set_user_language(db, query.from_user.id, callback_data.lang)
+    await remember(db, delegate, query.from_user.id, callback_data.lang)
     # The rest of this update speaks the new language.
     i18n.current_locale = callback_data.lang
-    await query.answer(_("Language changed."))
+    await query.answer(views.changed_toast())
     if isinstance(query.message, Message):
         await redraw(
             query.message,
-            fmt(_("Language: {name}"), name=LANGUAGE_NAMES[callback_data.lang]),
-            language_keyboard(callback_data.lang),
+            views.chosen_text(callback_data.lang),
+            views.language_keyboard(callback_data.lang),
         )
 
 

@@ -69,7 +69,7 @@ async def cancel(
     except organising.UnknownEvent:
         await message.answer(views.no_such_event(event_id))
     except organising.AlreadyCancelled as error:
-        await message.answer(views.already_cancelled(error.event))
+        await message.answer(views.already_cancelled(error.event, await programme.forum()))
     else:
         text, markup = views.cancel_question(found.event, found.forum)
         await message.answer(text, reply_markup=markup)
@@ -80,6 +80,7 @@ async def confirm_cancel(
     callback_data: EventCancelCb,
     bot: Bot,
     db: Database,
+    programme: Programme,
     changes: ProgrammeChanges,
     clock: Clock,
 ) -> None:
@@ -97,7 +98,7 @@ async def confirm_cancel(
         await query.answer(views.button_gone(), show_alert=True)
         return
     await query.answer()
-    text = views.cancelled(change.before)
+    text = views.cancelled(change.before, await programme.forum())
     if message is not None:
         await message.edit_text(text)
     else:

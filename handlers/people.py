@@ -2,69 +2,64 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import LANGUAGE_NAMES
-from bot.views.texts import bold, day_label, esc, fmt, split_message
-from db import broadcasts as store
-from db import delegates, stats
+from bot.views import people as views
+from bot.views import qr
+from bot.views.callbacks import InviteQrCb
 from db.connection import Database
 from handlers.filters import IsOrganiser
 from schedule.clock import Clock
-from schedule.model import Delegate, Forum
-from schedule.services import organising
+from schedule.model import Delegate
+from schedule.services import organising, people
 from schedule.services.programme import Programme
 
 
-def invite_link(username: str, code: str) -> str:
-    return f"https://t.me/{username}?start={code}"
-
-
-def _delegate_block(delegate: Delegate, forum: Forum, username: str) -> str:
-    group = forum.group(delegate.group)
-    lines = [bold(esc(delegate.name))]
-    if delegate.position:
-        lines.append(esc(delegate.position))
-    lines.append(
-        fmt(_("Group: {group}"), group=group.name if group else delegate.group or _("none"))
-    )
-    if delegate.registered:
-        lines.append("✅ " + esc(_("registered")))
-    else:
-        lines.append("— " + esc(_("not registered")))
-    if delegate.source == "shared":
-        # Not on the organisers' list: they joined with DELEGATION_CODE under their Telegram name.
-        lines.append("🔓 " + esc(_("joined with the shared delegation code")))
-    if delegate.blocked_at is not None:
-        lines.append("⛔ " + esc(_("has blocked the bot")))
-    if delegate.code:
-        lines.append(esc(invite_link(username, delegate.code)))
-    return "\n".join(lines)
-
-
-async def list_people(message: Message, bot: Bot, db: Database, programme: Programme) -> None:
-    people = await delegates.list_delegates(db)
-    if not people:
-        await message.answer(esc(_("No delegates yet.")))
-        return
-    forum = await programme.forum()
+async def list_people(
+    message: Message,
+    bot: Bot,
+    db: Database,
+    programme: Programme,
+    command: CommandObject | None = None,
+) -> None:
+    """/delegates; ``/delegates qr``: the links not opened yet as QR codes to print."""
+    forum, delegates = await people.delegate_list(db, programme)
     me = await bot.me()
-    registered = sum(1 for d in people if d.registered)
-    head = bold(
-        fmt(
-            _("Delegates: {registered} of {total} registered"),
-            registered=registered,
-            total=len(people),
-        )
-    )
-    blocks = [head, *(_delegate_block(d, forum, me.username or "") for d in people)]
-    for piece in split_message("\n\n".join(blocks)):
-        await message.answer(piece, disable_web_page_preview=True)
+    if command is not None and (command.args or "").strip().lower() == "qr":
+        await _send_qr_page(message, delegates, me.username or "", 0)
+        return
+    pieces = views.delegate_list(delegates, forum, me.username or "")
+    for number, piece in enumerate(pieces, start=1):
+        markup = qr.list_keyboard(delegates) if number == len(pieces) else None
+        await message.answer(piece, disable_web_page_preview=True, reply_markup=markup)
+
+
+async def qr_codes(
+    query: CallbackQuery, callback_data: InviteQrCb, bot: Bot, db: Database, programme: Programme
+) -> None:
+    await query.answer()
+    _, delegates = await people.delegate_list(db, programme)
+    if isinstance(query.message, Message):
+        me = await bot.me()
+        await _send_qr_page(query.message, delegates, me.username or "", max(0, callback_data.page))
+
+
+async def _send_qr_page(
+    message: Message, delegates: list[Delegate], username: str, page: int
+) -> None:
+    shown = qr.qr_page(delegates, username, page)
+    if not shown.albums:
+        await message.answer(qr.nobody_awaiting())
+    for album in shown.albums:
+        if len(album) == 1:
+            await message.answer_photo(album[0].media, caption=album[0].caption)
+        else:
+            await message.answer_media_group(album)  # type: ignore[arg-type]
+    if shown.more is not None:
+        text, markup = shown.more
+        await message.answer(text, reply_markup=markup)
 
 
 async def invite(
@@ -81,84 +76,34 @@ async def invite(
             db, programme, organiser_id=organiser, args=command.args or "", now=clock()
         )
     except ValueError:
-        await message.answer(
-            esc(_("Usage: /invite NAME [GROUP_ID], e.g. /invite Dilshod Karimov tict"))
-        )
+        await message.answer(views.invite_usage())
         return
     forum = await programme.forum()
     me = await bot.me()
     await message.answer(
-        invited_text(invited.delegate, forum, me.username or ""), disable_web_page_preview=True
+        views.invited_text(invited.delegate, forum, me.username or ""),
+        disable_web_page_preview=True,
     )
-
-
-def invited_text(delegate: Delegate, forum: Forum, username: str) -> str:
-    group = forum.group(delegate.group)
-    return (
-        fmt(
-            _("Invited {name} (group: {group}). Their personal link:"),
-            name=delegate.name,
-            group=group.name if group else _("none"),
-        )
-        + "\n"
-        + esc(invite_link(username, delegate.code or ""))
+    card = qr.qr_photo(
+        invited.delegate.name,
+        views.invite_link(me.username or "", invited.delegate.code or ""),
+        invited.delegate.id,
     )
-
-
-def _today(now: datetime, forum: Forum) -> tuple[datetime, datetime]:
-    day = now.astimezone(forum.timezone).date()
-    start = datetime.combine(day, time(0), tzinfo=forum.timezone)
-    return start, start + timedelta(days=1)
+    await message.answer_photo(card.media, caption=card.caption)
 
 
 async def show_stats(message: Message, db: Database, programme: Programme, clock: Clock) -> None:
-    forum = await programme.forum()
-    start, end = _today(clock(), forum)
-    usage = await stats.usage(db, start, end)
-    lines = [
-        bold(esc(_("Statistics"))),
-        fmt(
-            _("Registered: {registered} of {total} delegates"),
-            registered=usage.registered,
-            total=usage.delegates,
-        ),
-    ]
-    for lang, count in usage.by_language:
-        label = LANGUAGE_NAMES.get(lang or "", _("not chosen"))
-        lines.append(f"  • {esc(label)}: {count}")
-    lines.append("")
-    lines.append(bold(esc(day_label(start.date()))))
-    lines.append(fmt(_("Reminders sent today: {n}"), n=usage.reminders_sent))
-    lines.append(fmt(_("Check-ins today: {n}"), n=usage.check_ins))
-    recent = await store.recent(db, 5)
-    lines.append("")
-    lines.append(bold(esc(_("Broadcasts"))))
-    if not recent:
-        lines.append(esc(_("None yet.")))
-    for broadcast in recent:
-        counts = await store.counts(db, broadcast.id)
-        line = fmt(
-            _("#{id} {when}: sent {sent}, blocked {blocked}, failed {failed} of {total}"),
-            id=broadcast.id,
-            when=broadcast.created_at.astimezone(forum.timezone).strftime("%d.%m %H:%M"),
-            sent=counts.sent,
-            blocked=counts.blocked,
-            failed=counts.failed,
-            total=counts.total,
-        )
-        if counts.pending or counts.sending:
-            line += " " + fmt(_("({n} still to send)"), n=counts.pending + counts.sending)
-        if broadcast.confirm:
-            line += " " + fmt(_("· confirmed {n}"), n=counts.confirmed)
-        lines.append(line)
-    for piece in split_message("\n".join(lines)):
+    forum, day_start, usage, broadcasts = await people.todays_figures(db, programme, clock())
+    for piece in views.stats_text(forum, day_start, usage, broadcasts):
         await message.answer(piece)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsOrganiser())
+    router.callback_query.filter(IsOrganiser())
     router.message.register(list_people, Command("delegates"))
+    router.callback_query.register(qr_codes, InviteQrCb.filter())
     router.message.register(invite, Command("invite"))
     router.message.register(show_stats, Command("stats"))
     return router

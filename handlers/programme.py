@@ -2,187 +2,96 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.types import CallbackQuery, Message
 
-from bot.views import programme as views
-from bot.views.attendance import card_status, rsvp_label
-from bot.views.callbacks import CheckInCb, DayCb, EventCb, RsvpCb, VenueCb
-from bot.views.keyboard import Keyboard
-from bot.views.texts import bold, current_locale, day_label, esc, hhmm, short_day, split_message
-from db import attendance
+from bot.views import programme_messages as views
+from bot.views.callbacks import DayCb, EventCb, VenueCb
 from db.connection import Database
 from handlers.filters import IsMember
 from handlers.redraw import redraw
-from schedule.attendance import AttendanceRecord, check_in_open, rsvp_open
-from schedule.model import Delegate, Event, Forum
-from schedule.rules import (
-    Viewer,
-    concerns,
-    in_audience,
-    nearest_day,
-    next_event,
-)
+from schedule.clock import Clock
+from schedule.model import Delegate
+from schedule.rules import Viewer
+from schedule.services import logistics, viewing
 from schedule.services.programme import Programme
-
-MAX_BUTTON_TITLE = 40
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_BUTTON_TITLE else text[: MAX_BUTTON_TITLE - 1] + "…"
-
-
-def day_keyboard(
-    forum: Forum, day: date, events: list[Event], days: list[date]
-) -> InlineKeyboardMarkup:
-    builder = Keyboard()
-    for event in events:
-        label = f"{hhmm(event.starts, forum.timezone)} {_short(event.title.get(current_locale()))}"
-        builder.button(text=label, callback_data=EventCb(id=event.id))
-    others = [d for d in days if d != day]
-    for other in others:
-        builder.button(
-            text="🗓 " + short_day(other), callback_data=DayCb(day=other.strftime("%Y%m%d"))
-        )
-    builder.adjust(*([1] * len(events)), *([min(len(others), 3)] if others else []))
-    return builder.as_markup()
-
-
-def card_keyboard(
-    event: Event,
-    forum: Forum,
-    now: datetime | None = None,
-    *,
-    attends: bool = True,
-    record: AttendanceRecord | None = None,
-) -> InlineKeyboardMarkup:
-    """Map and day buttons; with ``now``, also RSVP while it is open and Check in while open
-    and not yet checked in, when the reader ``attends`` (a delegate of its audience)."""
-    builder = Keyboard()
-    rows: list[int] = []
-    if not attends:
-        now = None
-    if now is not None and rsvp_open(event, now):
-        answer = record.rsvp if record is not None else None
-        builder.button(
-            text=rsvp_label("✅ " + _("I'll attend"), chosen=answer == "yes"),
-            callback_data=RsvpCb(event=event.id, answer="y"),
-        )
-        builder.button(
-            text=rsvp_label("✖️ " + _("Can't attend"), chosen=answer == "no"),
-            callback_data=RsvpCb(event=event.id, answer="n"),
-        )
-        rows.append(2)
-    present = record is not None and record.is_present
-    if now is not None and check_in_open(event, now) and not present:
-        builder.button(text="🙋 " + _("Check in"), callback_data=CheckInCb(event=event.id))
-        rows.append(1)
-    venue = forum.venue(event.venue)
-    if venue is not None and venue.has_location:
-        builder.button(text="📍 " + _("Show on map"), callback_data=VenueCb(id=venue.id))
-    day = event.starts.astimezone(forum.timezone).date()
-    builder.button(text="🗓 " + short_day(day), callback_data=DayCb(day=day.strftime("%Y%m%d")))
-    builder.adjust(*rows, 1)
-    return builder.as_markup()
-
-
-async def _own_attendance(
-    db: Database, delegate: Delegate | None, event: Event
-) -> tuple[bool, AttendanceRecord | None]:
-    """Whether the reader can answer or check in to ``event``, and their record. Attendance
-    is personal: an organiser sees every card but answers only for their own events."""
-    if delegate is None or not in_audience(event, delegate.group):
-        return False, None
-    return True, await attendance.get(db, event.id, delegate.id)
-
-
-def _with_status(text: str, record: AttendanceRecord | None, forum: Forum) -> str:
-    status = card_status(record, forum)
-    return f"{text}\n\n{status}" if status else text
-
-
-async def _day_view(
-    programme: Programme, viewer: Viewer, day: date | None, today: date
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    forum = await programme.forum()
-    agenda = await programme.agenda(viewer)
-    days = list(agenda.days)
-    chosen = day if day is not None and day in days else nearest_day(days, today)
-    if chosen is None:
-        return esc(_("There are no events in the programme for you yet.")), None
-    todays = list(agenda.on(chosen))
-    instead = today if day is None and chosen != today else None
-    text = views.day_text(forum, chosen, todays, shown_instead_of=instead)
-    return text, day_keyboard(forum, chosen, todays, days)
+from schedule.transport import rider_of
 
 
 async def schedule(
-    message: Message, programme: Programme, viewer: Viewer, clock: Callable[[], datetime]
+    message: Message,
+    programme: Programme,
+    viewer: Viewer,
+    clock: Clock,
+    delegate: Delegate | None = None,
 ) -> None:
-    forum = await programme.forum()
-    today = clock().astimezone(forum.timezone).date()
-    text, markup = await _day_view(programme, viewer, None, today)
+    view = await viewing.day_view(programme, viewer, None, clock(), delegate)
+    text, markup = views.day_message(
+        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
+    )
     await message.answer(text, reply_markup=markup)
 
 
 async def show_day(
     query: CallbackQuery,
     callback_data: DayCb,
+    bot: Bot,
     programme: Programme,
     viewer: Viewer,
-    clock: Callable[[], datetime],
+    clock: Clock,
+    delegate: Delegate | None = None,
 ) -> None:
     try:
         day = datetime.strptime(callback_data.day, "%Y%m%d").date()  # noqa: DTZ007 - a date only
     except ValueError:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(views.button_gone(), show_alert=True)
         return
-    forum = await programme.forum()
-    today = clock().astimezone(forum.timezone).date()
-    text, markup = await _day_view(programme, viewer, day, today)
+    view = await viewing.day_view(programme, viewer, day, clock(), delegate)
+    text, markup = views.day_message(
+        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
+    )
     await query.answer()
     if isinstance(query.message, Message):
         await redraw(query.message, text, markup)
     else:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
+        await bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
 async def show_event(
     query: CallbackQuery,
     callback_data: EventCb,
+    bot: Bot,
     programme: Programme,
     viewer: Viewer,
-    clock: Callable[[], datetime],
+    clock: Clock,
     db: Database,
     delegate: Delegate | None = None,
 ) -> None:
-    forum = await programme.forum()
-    event = await programme.event(callback_data.id)
-    if event is None or event.status == "removed" or not concerns(event, viewer):
-        await query.answer(_("This event is no longer in your programme."), show_alert=True)
-        return
-    attends, record = await _own_attendance(db, delegate, event)
-    await query.answer()
-    await query.bot.send_message(  # type: ignore[union-attr]
-        query.from_user.id,
-        _with_status(views.card_text(event, forum), record, forum),
-        reply_markup=card_keyboard(event, forum, clock(), attends=attends, record=record),
-    )
-
-
-async def show_venue(query: CallbackQuery, callback_data: VenueCb, programme: Programme) -> None:
-    forum = await programme.forum()
-    venue = forum.venue(callback_data.id)
-    if venue is None or not venue.has_location:
-        await query.answer(_("This place is no longer in the programme."), show_alert=True)
+    card = await viewing.event_card(db, programme, viewer, delegate, callback_data.id)
+    if card is None:
+        await query.answer(views.event_gone(), show_alert=True)
         return
     await query.answer()
-    await query.bot.send_venue(  # type: ignore[union-attr]
+    text, markup = views.card_message(
+        card.forum, card.event, card.record, card.attends, clock(), card.signatories,
+        card.transports,
+    )  # fmt: skip
+    await bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+async def show_venue(
+    query: CallbackQuery, callback_data: VenueCb, bot: Bot, programme: Programme
+) -> None:
+    found = await viewing.venue_pin(programme, callback_data.id)
+    if found is None:
+        await query.answer(views.place_gone(), show_alert=True)
+        return
+    forum, venue = found
+    await query.answer()
+    await bot.send_venue(
         query.from_user.id,
         latitude=venue.lat,  # type: ignore[arg-type]
         longitude=venue.lon,  # type: ignore[arg-type]
@@ -193,45 +102,38 @@ async def show_venue(query: CallbackQuery, callback_data: VenueCb, programme: Pr
 
 async def next_(
     message: Message,
+    db: Database,
     programme: Programme,
     viewer: Viewer,
-    clock: Callable[[], datetime],
-    db: Database,
+    clock: Clock,
     delegate: Delegate | None = None,
 ) -> None:
-    forum = await programme.forum()
     now = clock()
-    upcoming = next_event((await programme.agenda(viewer)).events, now)
-    if upcoming is None:
-        await message.answer(esc(_("Nothing more in the programme for you. Safe travels!")))
-        return
-    attends, record = await _own_attendance(db, delegate, upcoming)
-    await message.answer(
-        _with_status(views.next_text(upcoming, forum, now), record, forum),
-        reply_markup=card_keyboard(upcoming, forum, now, attends=attends, record=record),
-    )
-
-
-async def my_agenda(message: Message, programme: Programme, viewer: Viewer) -> None:
-    forum = await programme.forum()
-    agenda = await programme.agenda(viewer)
-    events = agenda.events
-    if not events:
-        await message.answer(esc(_("There are no events in the programme for you yet.")))
-        return
-    parts = [bold(esc(_("Your agenda")))]
-    for day in agenda.days:
-        parts.append("🗓 " + bold(esc(day_label(day))))
-        parts.extend(views.event_line(e, forum) for e in agenda.on(day))
-    builder = Keyboard()
-    for event in events:
-        builder.button(
-            text=_short(event.title.get(current_locale())), callback_data=EventCb(id=event.id)
+    up = await viewing.next_up(db, programme, viewer, delegate, now)
+    if up.departure is not None:
+        text, markup = views.next_departure_message(
+            up.forum, up.departure, now, late=delegate is not None
         )
-    builder.adjust(1)
-    for chunk in split_message("\n\n".join(parts)):
-        await message.answer(chunk, reply_markup=None)
-    await message.answer(esc(_("Open an event:")), reply_markup=builder.as_markup())
+    elif up.card is not None:
+        card = up.card
+        text, markup = views.next_message(card.forum, card.event, card.record, card.attends, now)
+    else:
+        text, markup = views.nothing_next(), None
+    await message.answer(text, reply_markup=markup)
+
+
+async def my_agenda(
+    message: Message,
+    db: Database,
+    programme: Programme,
+    viewer: Viewer,
+    delegate: Delegate | None = None,
+) -> None:
+    whole = await logistics.whole_programme(
+        db, programme, viewer, rider_of(delegate, viewer.organiser), delegate
+    )
+    for text, markup in views.agenda_messages(whole.forum, whole.days, whole.items, whole.travel):
+        await message.answer(text, reply_markup=markup)
 
 
 def create_router() -> Router:

@@ -153,3 +153,18 @@ def roll_call(
         declined=tuple(groups["declined"]),
         no_answer=tuple(groups["no_answer"]),
     )
+
+
+def roll_call_event(events: Iterable[Event], event_id: str) -> Event | None:
+    """The event an organiser names for a roll-call: any but one removed from the file."""
+    return next((e for e in events if e.id == event_id and e.status != "removed"), None)
+
+
+def listed_events(events: Iterable[Event]) -> list[Event]:
+    """The events organisers still see (cancelled included, removed not), in time order."""
+    return sorted((e for e in events if e.status != "removed"), key=lambda e: (e.starts, e.id))
+
+
+def may_mark(event: Event, person: Delegate, recorded: AttendanceRecord | None) -> bool:
+    """An organiser marks the event's active audience, or anyone already recorded for it."""
+    return recorded is not None or (person.active and in_audience(event, person.group))

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from schedule.forum_agreements import parse_agreements
 from schedule.forum_fields import MISSING, TableReader, type_name
+from schedule.logistics_file import TRAVEL_KEYS, parse_logistics
 from schedule.model import (
     EVENT_KINDS,
     REMINDED_KINDS,
@@ -26,11 +28,13 @@ from schedule.model import (
 
 SAMPLE_FORUM_PATH: Path = Path(__file__).parent / "data" / "dushanbe-2023.toml"
 
-_TOP_KEYS = frozenset({"forum", "venue", "group", "delegate", "event"})
+_TOP_KEYS = frozenset(
+    {"forum", "venue", "group", "delegate", "event", "agreement", "transport", "contact"}
+)
 _FORUM_KEYS = frozenset({"name", "city", "timezone"})
 _VENUE_KEYS = frozenset({"id", "name", "address", "lat", "lon"})
 _GROUP_KEYS = frozenset({"id", "name"})
-_DELEGATE_KEYS = frozenset({"name", "position", "group", "code", "role"})
+_DELEGATE_KEYS = frozenset({"name", "position", "group", "code", "role"}) | TRAVEL_KEYS
 _EVENT_KEYS = frozenset(
     {
         "id",
@@ -126,6 +130,18 @@ def parse_forum(text: str, filename: str) -> Forum:
     group_ids = {g.id for g in groups}
     delegates = _parse_delegates(errors, filename, doc, group_ids)
     events = _parse_events(errors, filename, doc, tz or ZoneInfo("UTC"), venue_ids, group_ids)
+    agreements = parse_agreements(
+        errors,
+        filename,
+        _tables(errors, filename, doc, "agreement"),
+        lambda data, number: _label("agreement", data, "id", number),
+        event_ids=_declared(doc, "event", "id"),
+        delegate_codes=_declared(doc, "delegate", "code"),
+    )
+    logistics = parse_logistics(
+        errors, filename, doc, tz or ZoneInfo("UTC"), venue_ids=venue_ids, group_ids=group_ids,
+        codes=_declared(doc, "delegate", "code"), event_ids=_declared(doc, "event", "id"),
+    )  # fmt: skip
 
     if errors or tz is None:
         raise ForumFileError(errors)
@@ -136,9 +152,20 @@ def parse_forum(text: str, filename: str) -> Forum:
         timezone=tz,
         venues=tuple(venues),
         groups=tuple(groups),
-        delegates=tuple(delegates),
+        delegates=logistics.delegates(delegates),
         events=tuple(events),
+        agreements=tuple(agreements),
+        transports=logistics.transports,
+        contacts=logistics.contacts,
     )
+
+
+def _declared(doc: dict[str, Any], key: str, field: str) -> set[str]:
+    """The ids the file's ``[[key]]`` tables declare, valid or not (each is checked there)."""
+    tables = doc.get(key)
+    if not isinstance(tables, list):
+        return set()
+    return {t[field] for t in tables if isinstance(t, dict) and isinstance(t.get(field), str)}
 
 
 def load_forum_file(path: str | PathLike[str]) -> Forum:

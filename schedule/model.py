@@ -8,22 +8,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-LANGUAGES: tuple[str, ...] = ("en", "ru", "uz")
+from schedule.fallback import localized_text
+
+# uz is Uzbek in the Latin alphabet, uz-Cyrl in the Cyrillic one.
+LANGUAGES: tuple[str, ...] = ("en", "ru", "uz", "uz-Cyrl", "tg", "kk", "ky", "tk")
 EVENT_KINDS: tuple[str, ...] = ("signing", "lecture", "visit", "plenary", "meeting", "other")
 ROLES: tuple[str, ...] = ("head", "member", "protocol", "interpreter", "staff")
 REMINDED_KINDS: frozenset[str] = frozenset({"signing", "lecture"})
+AGREEMENT_KINDS: tuple[str, ...] = ("memorandum", "agreement", "contract", "protocol", "other")
+AGREEMENT_STATUSES: tuple[str, ...] = ("planned", "ready", "signed", "postponed", "cancelled")
+TRANSPORT_KINDS: tuple[str, ...] = ("bus", "car", "minibus", "walk", "other")
+CONTACT_ROLES: tuple[str, ...] = (
+    "protocol", "interpreter", "transport", "security", "medical", "organiser", "embassy", "other",
+)  # fmt: skip
 
 EventStatus = Literal["scheduled", "cancelled", "removed"]
+AgreementStatus = Literal["planned", "ready", "signed", "postponed", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True)
 class Localized:
-    """A text given in one or more languages; falls back to English, then to any."""
+    """A text given in one or more languages; a missing one falls back as
+    ``schedule.fallback.localized_text`` says."""
 
     texts: Mapping[str, str]
 
@@ -35,11 +46,7 @@ class Localized:
         return cls({"en": text})
 
     def get(self, lang: str | None) -> str:
-        if lang and self.texts.get(lang):
-            return self.texts[lang]
-        if self.texts.get("en"):
-            return self.texts["en"]
-        return next((t for t in self.texts.values() if t), "")
+        return localized_text(self.texts, lang)
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.texts)
@@ -79,6 +86,13 @@ class DelegateEntry:
     position: str = ""
     group: str | None = None
     role: str = "member"
+    hotel: str | None = None  # a venue id
+    arrival: Journey | None = None
+    departure: Journey | None = None
+
+    @property
+    def travel(self) -> Travel:
+        return Travel(self.hotel, self.arrival, self.departure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +120,87 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Agreement:
+    """A document the delegation signs: what the forum file says of it, and the status.
+
+    Parsed from a file, ``status`` is the file's; stored, it is the current one (an
+    organiser may have set it in the bot), and ``signed_by``/``signed_at`` say who marked it
+    signed (a Telegram id) and when (aware UTC).
+    """
+
+    id: str
+    kind: str
+    title: Localized
+    partner: str
+    partner_country: str | None = None  # ISO 3166-1 alpha-2
+    event: str | None = None  # the signing event's id
+    signatories: tuple[str, ...] = ()  # delegate codes: who signs for the delegation
+    partner_signatories: tuple[str, ...] = ()
+    scope: tuple[Localized, ...] = ()  # the items of cooperation
+    copies: int | None = None  # copies to bring to the signing
+    status: AgreementStatus = "planned"
+    signed_by: int | None = None
+    signed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementState:
+    """An agreement's stored status: the current one, the file's at the last import, and
+    who marked it signed (an organiser's Telegram id) and when."""
+
+    status: AgreementStatus
+    file_status: AgreementStatus
+    signed_by: int | None = None
+    signed_at: datetime | None = None
+
+    def reimported(self, file_status: AgreementStatus) -> AgreementState:
+        """A status set in the bot is kept across re-imports unless the file's own status
+        for the agreement changed; then the file's new status wins. The record of a
+        signature is kept only while the agreement stays signed."""
+        if file_status == self.file_status:
+            return self
+        if self.status == "signed" and file_status == "signed":
+            return AgreementState("signed", file_status, self.signed_by, self.signed_at)
+        return AgreementState(file_status, file_status)
+
+    def changed_to(
+        self, status: AgreementStatus, organiser: int, now: datetime
+    ) -> AgreementState:
+        """An organiser set ``status`` (see ``schedule.agreements.status_refusal``): signing
+        records who and when; leaving "signed" forgets it."""
+        if status == "signed":
+            return AgreementState(status, self.file_status, organiser, now)
+        return AgreementState(status, self.file_status)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementPhoto:
+    """A photo of a signing, kept as Telegram's ``file_id`` (the bytes stay with Telegram)."""
+
+    agreement_id: str
+    file_id: str
+    file_unique_id: str
+    added_by: int
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventRevision:
+    """One change of an event's time, place or status, as the database recorded it."""
+
+    event_id: str
+    starts_before: datetime
+    starts_after: datetime
+    ends_before: datetime
+    ends_after: datetime
+    venue_before: str | None
+    venue_after: str | None
+    status_before: EventStatus
+    status_after: EventStatus
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Forum:
     name: str
     city: str
@@ -114,6 +209,12 @@ class Forum:
     groups: tuple[Group, ...] = ()
     delegates: tuple[DelegateEntry, ...] = ()
     events: tuple[Event, ...] = field(default=())
+    agreements: tuple[Agreement, ...] = ()
+    transports: tuple[Transport, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+
+    def transport(self, transport_id: str | None) -> Transport | None:
+        return next((t for t in self.transports if t.id == transport_id), None)
 
     def venue(self, venue_id: str | None) -> Venue | None:
         return next((v for v in self.venues if v.id == venue_id), None)
@@ -241,6 +342,9 @@ class ImportReport:
     delegates_added: int = 0
     delegates_changed: int = 0
     delegates_removed: int = 0
+    transports: TransportImport = field(default_factory=lambda: TransportImport())
+    contacts_changed: bool = False
+    travel_changed: int = 0  # delegates whose hotel, arrival or departure changed
 
     @property
     def is_empty(self) -> bool:
@@ -251,7 +355,16 @@ class ImportReport:
             or self.delegates_added
             or self.delegates_changed
             or self.delegates_removed
+            or self.transports.added
+            or self.transports.changed
+            or self.contacts_changed
+            or self.travel_changed
         )
+
+    @property
+    def programme_changes(self) -> tuple[EventChange | TransportChange, ...]:
+        """What the change listeners hear of: events and departures changed or removed."""
+        return (*self.changed, *self.transports.changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,3 +376,152 @@ class LogEntry:
     action: str
     detail: str
     at: datetime
+
+
+# ---------------------------------------------------------------- figures for /stats
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Who registered, in which language, and what went out in a span of time."""
+
+    delegates: int
+    registered: int
+    by_language: tuple[tuple[str | None, int], ...]  # (language or None, registered delegates)
+    reminders_sent: int
+    check_ins: int
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastSummary:
+    """One broadcast as /stats lists it."""
+
+    id: int
+    created_at: datetime
+    confirm: bool
+    total: int
+    sent: int
+    blocked: int
+    failed: int
+    unsent: int  # still pending or being sent
+    confirmed: int
+
+
+# ---------------------------------------------------------------- the instant codec
+
+
+def utc_text(moment: datetime, *, micro: bool = False) -> str:
+    """An aware instant as sortable UTC text: to the second for keys (reminders, notices),
+    to the microsecond in the database."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no instant")
+    return moment.astimezone(UTC).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ" if micro else "%Y-%m-%dT%H:%M:%SZ"
+    )
+
+
+def parse_utc(text: str) -> datetime:
+    """:func:`utc_text` read back, as an aware UTC instant."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+# ---------------------------------------------------------------- logistics
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    """A delegate's own arrival in or departure from the forum's city."""
+
+    at: datetime  # aware UTC
+    place: str | None = None  # a venue id (the airport, the station)
+    flight: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Travel:
+    """A delegate's programme of stay: hotel, arrival, departure (each may be unknown)."""
+
+    hotel: str | None = None
+    arrival: Journey | None = None
+    departure: Journey | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.hotel is None and self.arrival is None and self.departure is None
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """A car, bus or walk the protocol office assigns: from a venue to a venue at a time.
+
+    ``audience`` holds group ids and delegate codes; None = the whole delegation.
+    """
+
+    id: str
+    kind: str
+    departs: datetime  # aware UTC
+    origin: str  # venue id ("from" in the forum file)
+    destination: str  # venue id ("to")
+    arrives: datetime | None = None
+    meeting_point: Localized | None = None
+    vehicle: str | None = None
+    driver: str | None = None
+    phone: str | None = None
+    audience: tuple[str, ...] | None = None
+    event: str | None = None  # the event it takes people to
+    status: EventStatus = "scheduled"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "scheduled"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Whom to call: the delegation's protocol officer, an interpreter, the driver pool..."""
+
+    role: str
+    name: str
+    phone: str | None = None
+    telegram: str | None = None  # a username, without @
+    audience: tuple[str, ...] | None = None  # group ids and delegate codes; None = everyone
+    note: Localized | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransportChange:
+    """One departure before and after an import, a move or a status change."""
+
+    before: Transport
+    after: Transport
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(
+            f.name for f in fields(Transport)
+            if getattr(self.before, f.name) != getattr(self.after, f.name)
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TransportImport:
+    """What an import did to the transport (``changed`` includes those removed)."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[TransportChange, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedDeparture:
+    """What a departure's riders were last told of it (or first saw of it)."""
+
+    departs: datetime
+    origin: str
+    meeting_point: Localized | None
+    audience: tuple[str, ...] | None
+    status: EventStatus
+
+    @classmethod
+    def of(cls, t: Transport) -> AnnouncedDeparture:
+        return cls(t.departs, t.origin, t.meeting_point, t.audience, t.status)

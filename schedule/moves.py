@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from schedule.model import Event
+from schedule.model import Event, Transport
 
 MoveProblem = Literal["format", "date", "time", "past", "inactive", "same"]
 
@@ -51,11 +51,20 @@ def parse_move(
     exist, a start in the past (when ``now`` is given), an event that is not scheduled, or no
     change at all.
     """
-    if not event.is_active:
+    starts = new_start(args, event.starts, tz, now, active=event.is_active)
+    return starts, starts + (event.ends - event.starts)
+
+
+def new_start(
+    args: str, current: datetime, tz: ZoneInfo, now: datetime | None, *, active: bool
+) -> datetime:
+    """The new start in UTC for "HH:MM" (``current``'s local day) or "YYYY-MM-DD HH:MM";
+    raises :class:`MoveError` as :func:`parse_move` says."""
+    if not active:
         raise MoveError("inactive")
     parts = args.split()
     if len(parts) == 1:
-        day, at = event.starts.astimezone(tz).date(), _clock_time(parts[0])
+        day, at = current.astimezone(tz).date(), _clock_time(parts[0])
     elif len(parts) == 2:
         day, at = _day(parts[0]), _clock_time(parts[1])
     else:
@@ -67,8 +76,19 @@ def parse_move(
     ):
         raise MoveError("time")
     starts = local.astimezone(ZoneInfo("UTC"))
-    if starts == event.starts:
+    if starts == current:
         raise MoveError("same")
     if now is not None and starts < now:
         raise MoveError("past")
-    return starts, starts + (event.ends - event.starts)
+    return starts
+
+
+def parse_departure_move(
+    args: str, transport: Transport, tz: ZoneInfo, now: datetime | None = None
+) -> tuple[datetime, datetime | None]:
+    """The new (departs, arrives) of a departure moved like an event (the ride's length
+    kept; no arrival stays none)."""
+    departs = new_start(args, transport.departs, tz, now, active=transport.is_active)
+    if transport.arrives is None:
+        return departs, None
+    return departs, departs + (transport.arrives - transport.departs)

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from schedule.model import Announced, Delegate, Event
+from schedule.model import Announced, Delegate, Event, parse_utc, utc_text
 from schedule.rules import in_audience, local_day
 
 BRIEFING_TIME = time(8, 0)
@@ -26,10 +26,6 @@ BRIEFING_TIME = time(8, 0)
 LATE_AFTER = timedelta(seconds=5)
 # A reminder stops being tried again this long before its event starts (at the latest).
 RETRY_MARGIN = timedelta(minutes=1)
-
-
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +160,6 @@ def reminder_retry_until(starts: datetime, due_at: datetime) -> datetime:
 def notice_retry_until(event: Event) -> datetime:
     """A change notice is tried again until the event it is about has ended."""
     return event.ends
-
-
-def next_due(now: datetime, planned: Iterable[PlannedReminder]) -> list[datetime]:
-    """The distinct future instants at which reminders fall due, in order."""
-    return sorted({p.due_at for p in planned if p.due_at > now})
 
 
 # ---------------------------------------------------------------- morning briefing
@@ -341,10 +332,7 @@ class NoticeFacts:
 def notice_facts(key: str) -> NoticeFacts:
     data = json.loads(key)
 
-    def instant(text: str) -> datetime:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
     (b_starts, b_status, b_venue), (a_starts, a_status, a_venue) = data["from"], data["to"]
     return NoticeFacts(
-        data["e"], instant(b_starts), b_status, b_venue, instant(a_starts), a_status, a_venue
+        data["e"], parse_utc(b_starts), b_status, b_venue, parse_utc(a_starts), a_status, a_venue
     )

@@ -66,11 +66,6 @@ def next_event(events: Iterable[Event], now: datetime) -> Event | None:
     return min((e for e in events if e.starts > now), key=lambda e: (e.starts, e.id), default=None)
 
 
-def current_events(events: Iterable[Event], now: datetime) -> list[Event]:
-    """The events running at ``now``."""
-    return [e for e in events if e.starts <= now < e.ends]
-
-
 def seated_by(event: Event) -> datetime | None:
     """When delegates must be seated, if the event asks them to arrive early."""
     if event.arrive_early is None:

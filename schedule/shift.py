@@ -8,21 +8,47 @@ minutes from now, turns the sample into a live rehearsal without touching its or
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from schedule.model import Event, Forum
+from schedule.model import DelegateEntry, Event, Forum, Journey, Transport
 from schedule.rules import forum_days
 
 
-def _move_days(event: Event, days: int, forum: Forum) -> Event:
-    """The same wall-clock times in the forum's zone, ``days`` later (DST-safe)."""
+def _mover(days: int, forum: Forum) -> Callable[[datetime], datetime]:
+    """The same wall-clock time in the forum's zone, ``days`` later (DST-safe)."""
     tz = forum.timezone
 
     def move(moment: datetime) -> datetime:
         local = moment.astimezone(tz).replace(tzinfo=None) + timedelta(days=days)
         return local.replace(tzinfo=tz).astimezone(moment.tzinfo)
 
+    return move
+
+
+def _move_days(event: Event, days: int, forum: Forum) -> Event:
+    move = _mover(days, forum)
     return dataclasses.replace(event, starts=move(event.starts), ends=move(event.ends))
+
+
+def _move_logistics(forum: Forum, move: Callable[[datetime], datetime]) -> Forum:
+    """Departures and the delegates' arrivals and departures moved with the programme."""
+
+    def ride(t: Transport) -> Transport:
+        arrives = move(t.arrives) if t.arrives is not None else None
+        return dataclasses.replace(t, departs=move(t.departs), arrives=arrives)
+
+    def journey(j: Journey | None) -> Journey | None:
+        return None if j is None else dataclasses.replace(j, at=move(j.at))
+
+    def person(d: DelegateEntry) -> DelegateEntry:
+        return dataclasses.replace(d, arrival=journey(d.arrival), departure=journey(d.departure))
+
+    return dataclasses.replace(
+        forum,
+        transports=tuple(ride(t) for t in forum.transports),
+        delegates=tuple(person(d) for d in forum.delegates),
+    )
 
 
 def shift_forum(
@@ -51,6 +77,7 @@ def shift_forum(
         return forum
     offset = (first_day - days[0]).days
     events = [_move_days(e, offset, forum) for e in forum.events]
+    forum = _move_logistics(forum, _mover(offset, forum))
     if anchor_event_id is not None:
         anchor = next((e for e in events if e.id == anchor_event_id), None)
         if anchor is None:
@@ -60,6 +87,7 @@ def shift_forum(
         events = [
             dataclasses.replace(e, starts=e.starts + delta, ends=e.ends + delta) for e in events
         ]
+        forum = _move_logistics(forum, lambda moment: moment + delta)
     return dataclasses.replace(forum, events=tuple(events))
 
 

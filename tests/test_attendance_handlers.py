@@ -8,7 +8,7 @@ import asyncio
 import csv
 import dataclasses
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiogram.methods import SendMessage
 
@@ -407,6 +407,7 @@ async def test_the_card_shows_the_delegates_answer_and_check_in(
     assert _labels(edit)["r:mou-tut:n"] == "✖️ Can't attend"
     calls = await _press_on(chat, SHERNAYEV, "r:mou-tut:y", edit)  # the same again
     assert [c.name for c in calls] == ["AnswerCallbackQuery"]
+    clock.now = MOU_CHECK_IN - timedelta(minutes=55)  # 13:45: the car to it has left
     upcoming = (await chat.send(SHERNAYEV, "/next"))[-1]
     assert _labels(upcoming)["r:mou-tut:y"] == "✅ I'll attend ✓"
     clock.now = MOU_CHECK_IN

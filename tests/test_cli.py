@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import docx
 import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -125,7 +126,7 @@ def _day_labels() -> set[str]:
 
 
 def test_demo_is_a_chat_with_the_real_bot(tmp_path: Path) -> None:
-    script = "/schedule\n1\n/language\n2\n/schedule\n/calendar\nquit\n"
+    script = "/schedule\n1\n/language\n2\n/schedule\n/calendar\n/transport\n/contacts\nquit\n"
     env = bot_env(DATABASE_PATH=str(tmp_path / "forum.sqlite3"))
     result = run_bot("demo", cwd=tmp_path, env=env, stdin=script, timeout=30)
     out = result.stdout
@@ -155,10 +156,40 @@ def test_demo_is_a_chat_with_the_real_bot(tmp_path: Path) -> None:
     saved = tmp_path / "demo" / "forum-agenda.ics"
     assert saved.exists() and str(saved) in out.replace("\n     ", "")
     assert b"BEGIN:VCALENDAR" in saved.read_bytes()
+    # The day is pinned; the transport and the contacts (as contact cards) are there.
+    assert "(📌 the bot pinned message #" in out
+    transport = out.split("you: /transport", 1)[1].split("you: /contacts", 1)[0]
+    assert "Hotel lobby" in transport or "Холл гостиницы" in transport
+    contacts = out.split("you: /contacts", 1)[1]
+    assert "👤 contact card: Placeholder: Protocol officer of the delegation" in contacts
     # The demo used its own throwaway database, never DATABASE_PATH.
     assert not (tmp_path / "forum.sqlite3").exists()
     assert (tmp_path / "demo" / "demo.sqlite3").exists()
     assert out.rstrip().endswith("Bye.")
+
+
+def test_demo_shows_the_agreements_marks_one_signed_and_saves_the_report(
+    tmp_path: Path,
+) -> None:
+    # The list, the first card, its "Signed" button, the confirmation, the report.
+    script = "/agreements\n1\n2\n1\n/report\nquit\n"
+    env = bot_env(DATABASE_PATH=str(tmp_path / "forum.sqlite3"))
+    result = run_bot("demo", cwd=tmp_path, env=env, stdin=script, timeout=60)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    listed = out.split("you: /agreements", 1)[1].split("you: 1", 1)[0]
+    assert "Agreements of the visit" in listed and listed.count("Planned") == 4
+    assert "Memorandum of understanding with Osh Technological University" in listed
+    assert "Mark this agreement signed? Its signatories will be told." in out
+    assert "Marked signed on" in out and "✅ Signed" in out
+    assert "The news of the signing, to forward:" in out and "Русский" in out
+    saved = tmp_path / "demo" / "visit-report.docx"
+    assert saved.exists() and (tmp_path / "demo" / "agreements-register.xlsx").exists()
+    word = docx.Document(str(saved))
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    assert "Signed" in cells and "Planned" in cells
+    assert "Report on the visit" in [p.text for p in word.paragraphs]
 
 
 def test_demo_ends_at_end_of_input_and_starts_afresh(tmp_path: Path) -> None:
@@ -169,7 +200,8 @@ def test_demo_ends_at_end_of_input_and_starts_afresh(tmp_path: Path) -> None:
         assert "(there is no button [99] on screen)" in result.stdout
         assert "Welcome, Anvar Normamatovich Shernayev!" in result.stdout
         assert "Opening plenary session of the Forum of Rectors" in result.stdout
-        assert re.search(r"Starts in [56] minutes", result.stdout), result.stdout
+        # The bus to the anchor event leaves first (3 minutes), then the event (6).
+        assert re.search(r"Leaves in [23] minutes", result.stdout), result.stdout
 
 
 def test_demo_with_a_broken_forum_file_says_so(tmp_path: Path) -> None:

@@ -26,20 +26,24 @@ ANSWER_TIMEOUT = 20.0
 
 
 @asynccontextmanager
-async def bot_process(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``python -m bot`` against ``api``; killed on the way out whatever happened."""
+async def bot_process(
+    api: FakeBotApi, tmp_path: Path, *args: str, **extra_env: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``python -m bot [args]`` against ``api``; killed on the way out whatever happened."""
     env = bot_env(
         BOT_TOKEN=TOKEN,
         TELEGRAM_API_URL=api.url,
         DATABASE_PATH=str(tmp_path / "forum.sqlite3"),
         ADMIN_IDS=str(ORGANISER),
         LOG_LEVEL="INFO",
+        **extra_env,
     )
     with (tmp_path / "bot.log").open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
+            *args,
             cwd=tmp_path,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,

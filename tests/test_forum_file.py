@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from schedule.forum_file import SAMPLE_FORUM_PATH, ForumFileError, load_forum_file, parse_forum
-from schedule.model import Localized
+from schedule.model import LANGUAGES, Localized
 
 FILE = "forum.toml"
 
@@ -80,10 +80,13 @@ def test_sample_parses() -> None:
     assert codes["buzrukkhanov"].role == "head" and codes["buzrukkhanov"].group is None
 
 
+TAJIK_HOSTS = {"tut", "ips"}  # the venues of the Tajik universities
+
+
 def test_sample_titles_are_localised_in_three_languages() -> None:
     forum = load_forum_file(SAMPLE_FORUM_PATH)
     for event in forum.events:
-        assert set(event.title.texts) == {"en", "ru", "uz"}, event.id
+        assert set(event.title.texts) - {"tg"} == {"en", "ru", "uz"}, event.id
     uzbek = " ".join(e.title.get("uz") for e in forum.events)
     assert "\u02bb" in uzbek and "o'" not in uzbek and "o\u2018" not in uzbek
     lecture = next(e for e in forum.events if e.kind == "lecture")
@@ -127,6 +130,36 @@ def test_localised_title() -> None:
     event = parse_forum(text, FILE).events[0]
     assert event.title.get("ru") == "Меморандум"
     assert event.title.get("uz") == "MoU"  # falls back to English
+
+
+def test_sample_events_of_tajik_universities_have_tajik_titles() -> None:
+    forum = load_forum_file(SAMPLE_FORUM_PATH)
+    hosted = [e for e in forum.events if e.venue in TAJIK_HOSTS]
+    assert {e.id for e in hosted} == {"mou-tut", "tut-faculties", "agreement-ips"}
+    for event in hosted:
+        assert "tg" in event.title.texts, event.id
+        assert any(ch in "ҷӣӯҳқғ" for ch in event.title.get("tg")), event.id
+    others = [e for e in forum.events if e.venue not in TAJIK_HOSTS]
+    assert all("tg" not in e.title.texts for e in others)
+    assert forum.events[0].title.get("tg") == forum.events[0].title.get("ru")  # falls back
+
+
+def test_texts_in_every_language_of_the_bot() -> None:
+    title = (
+        'title = { en = "MoU", ru = "Меморандум", uz = "Memorandum", '
+        'uz-Cyrl = "Меморандум имзолаш", tg = "Ёддошти тафоҳум", kk = "Өзара түсіністік '
+        'меморандумы", ky = "Өз ара түшүнүшүү меморандуму", tk = "Özara düşünişmek '
+        'hakynda memorandum" }'
+    )
+    text = edit('title = "Memorandum with TUT"', title)
+    text += 'bring = { kk = "Екі данасы", uz = "Ikki nusxasi" }\n'
+    event = parse_forum(text, FILE).events[0]
+    assert set(event.title.texts) == set(LANGUAGES)
+    assert event.title.get("uz-Cyrl") == "Меморандум имзолаш"
+    assert event.title.get("kk").startswith("Өзара")
+    assert event.bring is not None and event.bring.get("kk") == "Екі данасы"
+    assert event.bring.get("uz-Cyrl") == "Икки нусхаси"  # transliterated from Latin
+    assert event.bring.get("tg") == "Екі данасы"  # no Russian, no English: the first given
 
 
 @pytest.mark.parametrize(("kind", "remind"), [("lecture", True), ("visit", False)])
@@ -392,6 +425,8 @@ def test_unknown_role() -> None:
 def test_localised_text_unknown_language() -> None:
     text = edit('title = "Memorandum with TUT"', 'title = { en = "MoU", fr = "Protocole" }')
     assert_error(text, 'event "mou-tut"', "title", "unknown language 'fr'")
+    text = edit('title = "Memorandum with TUT"', 'title = { en = "MoU", uz_Cyrl = "Мемо" }')
+    assert_error(text, 'event "mou-tut"', "title", "allowed: en, ru, uz, uz-Cyrl, tg, kk, ky, tk")
 
 
 def test_localised_text_empty_table() -> None:

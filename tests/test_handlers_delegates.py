@@ -106,10 +106,14 @@ async def test_forged_button_is_answered_and_ignored(chat: Chat) -> None:
         assert [c.name for c in calls] == ["AnswerCallbackQuery"]
 
 
-async def test_next_says_how_long(chat: Chat) -> None:
+async def test_next_says_how_long(chat: Chat, clock: FakeClock) -> None:
     await chat.register(SHERNAYEV, "tict-shernayev")
     calls = await chat.send(SHERNAYEV, "/next")
-    assert "Starts in" in calls[-1].text
+    # At 11:00 the next thing for him is the car to the 14:30 signing (13:40, tbc).
+    assert "Leaves in 2 hours 40 minutes" in calls[-1].text
+    clock.advance(hours=2, minutes=50)  # 13:50: the car has left
+    calls = await chat.send(SHERNAYEV, "/next")
+    assert "Starts in 40 minutes" in calls[-1].text
 
 
 async def test_calendar_is_an_ics_document(chat: Chat) -> None:

@@ -24,6 +24,7 @@ from db import delegates, deliveries
 from db.connection import open_db
 from db.forum import get_event, reschedule_event, set_event_status
 from db.migrations import MIGRATIONS
+from schedule.departures import is_departure_key
 from schedule.services.importing import import_forum_text, import_if_changed
 from tests.conftest import Chat, FakeClock
 from tests.support.recording import Call, RecordingSession
@@ -49,6 +50,12 @@ async def started(chat: Chat) -> Chat:
     await chat.register(RECTOR, "placeholder-rector-1")
     chat.session.clear()
     return chat
+
+
+async def event_reminders(chat: Chat) -> list[deliveries.Delivery]:
+    """The events' reminders (the sample's departures have reminders too)."""
+    rows = await deliveries.list_deliveries(chat.app.db, kind="reminder")
+    return [r for r in rows if not is_departure_key(r.key)]
 
 
 def about(calls: list[Call], text: str) -> list[Call]:
@@ -85,7 +92,7 @@ async def test_reminder_reaches_the_audience_once_with_its_content(
     [second] = reminded(chat.session.calls, MOU)
     assert "in 15 minutes" in second.text
     assert [data for _, data in second.buttons()] == ["v:tut", "c:mou-tut"]
-    rows = await deliveries.list_deliveries(chat.app.db, kind="reminder")
+    rows = await event_reminders(chat)
     assert sorted((r.key, r.status) for r in rows) == [
         ("mou-tut@2023-09-14T09:30:00Z/15", "sent"),
         ("mou-tut@2023-09-14T09:30:00Z/60", "sent"),
@@ -154,11 +161,12 @@ async def test_blocked_delegate_is_marked_and_not_tried_again(chat: Chat, clock:
     chat.session.fail = refuse
     clock.now = MOU_AT - timedelta(minutes=60)
     result = await notifier(chat.app).run_due()
-    assert result.blocked == 2  # the reminder and the morning briefing: one attempt
+    # The reminder, the car to the signing (due 13:25) and the briefing: one attempt.
+    assert result.blocked == 3
     assert len(chat.session.sent(chat_id=SHERNAYEV)) == 1
     stored = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
     assert stored is not None and stored.blocked_at == clock.now
-    [row] = await deliveries.list_deliveries(chat.app.db, kind="reminder")
+    [row] = await event_reminders(chat)
     assert row.status == "blocked"
     chat.session.clear()
     clock.now = MOU_AT - timedelta(minutes=15)

@@ -27,6 +27,7 @@ def test_defaults() -> None:
     assert settings.reminder_offsets == (60.0, 15.0)
     assert settings.delegation_code is None
     assert settings.log_level == "INFO"
+    assert settings.transport_reminder_minutes == 15.0
 
 
 def test_blank_values_mean_the_default() -> None:
@@ -46,8 +47,10 @@ def test_every_variable_is_read() -> None:
             "REMINDER_OFFSETS": "15, 120,60,15",
             "DELEGATION_CODE": "dushanbe_2023-x",
             "LOG_LEVEL": "debug",
+            "TRANSPORT_REMINDER_MINUTES": "20",
         }
     )
+    assert settings.transport_reminder_minutes == 20.0
     assert settings.bot_token == "123456:AAH-secret_token"
     assert settings.telegram_api_url == "http://127.0.0.1:8081"  # no trailing slash
     assert settings.database_path == Path("/var/lib/forum/bot.sqlite3")
@@ -79,6 +82,10 @@ def test_every_variable_is_read() -> None:
         ("DELEGATION_CODE", "has space"),
         ("DELEGATION_CODE", "x" * 65),
         ("LOG_LEVEL", "LOUD"),
+        ("TRANSPORT_REMINDER_MINUTES", "soon"),
+        ("TRANSPORT_REMINDER_MINUTES", "0"),
+        ("TRANSPORT_REMINDER_MINUTES", "2000"),
+        ("TRANSPORT_REMINDER_MINUTES", "7.5"),
     ],
 )
 def test_malformed_value_names_the_variable(name: str, value: str) -> None:
@@ -130,3 +137,80 @@ def test_real_environment_wins_over_dotenv(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "ADMIN_IDS" not in result.stderr and "LOG_LEVEL" not in result.stderr
     assert "BOT_TOKEN" in result.stderr
+
+
+# ------------------------------------------------------------------- webhook and health
+
+
+def test_webhook_and_health_are_off_by_default() -> None:
+    settings = load_settings({})
+    assert settings.webhook_url is None and settings.webhook_secret is None
+    assert str(settings.webhook_listen) == "127.0.0.1:8080"
+    assert settings.health_listen is None
+
+
+def test_webhook_variables_are_read() -> None:
+    settings = load_settings(
+        {
+            "WEBHOOK_URL": "https://bot.example.org/tg/hook?k=1",
+            "WEBHOOK_SECRET": "A-z_09" * 10,
+            "WEBHOOK_LISTEN": "0.0.0.0:9000",
+            "HEALTH_LISTEN": "[::1]:9100",
+        }
+    )
+    assert settings.webhook_url == "https://bot.example.org/tg/hook?k=1"
+    assert settings.webhook_path == "/tg/hook"
+    assert settings.webhook_secret == "A-z_09" * 10
+    assert (settings.webhook_listen.host, settings.webhook_listen.port) == ("0.0.0.0", 9000)
+    assert settings.health_listen is not None and str(settings.health_listen) == "[::1]:9100"
+    bare = load_settings({"WEBHOOK_URL": "https://bot.example.org", "WEBHOOK_SECRET": "s"})
+    assert bare.webhook_path == "/"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.1", "localhost", "[::1]"])
+def test_plain_http_is_allowed_only_for_a_loopback_host(host: str) -> None:
+    url = f"http://{host}:8443/hook"
+    assert load_settings({"WEBHOOK_URL": url, "WEBHOOK_SECRET": "s"}).webhook_url == url
+
+
+def _hook(url: str, secret: str = "s") -> dict[str, str]:
+    return {"WEBHOOK_URL": url, "WEBHOOK_SECRET": secret}
+
+
+@pytest.mark.parametrize(
+    ("env", "name", "says"),
+    [
+        (_hook("http://bot.example.org/hook"), "WEBHOOK_URL", "https://"),
+        (_hook("http://10.0.0.5/hook"), "WEBHOOK_URL", "https://"),
+        (_hook("ftp://bot.example.org/"), "WEBHOOK_URL", "not an https"),
+        (_hook("bot.example.org/hook"), "WEBHOOK_URL", "not an https"),
+        (_hook("https://:443/hook"), "WEBHOOK_URL", "not an https"),
+        (_hook("https://h.org:99999/"), "WEBHOOK_URL", "not an https"),
+        (_hook("https://h.org/healthz"), "WEBHOOK_URL", "health check"),
+        ({"WEBHOOK_URL": "https://h.org/hook"}, "WEBHOOK_SECRET", "required"),
+        (_hook("https://h.org/hook", "has space"), "WEBHOOK_SECRET", "1-256"),
+        (_hook("https://h.org/hook", "x" * 257), "WEBHOOK_SECRET", "1-256"),
+        (_hook("https://h.org/hook", "sécret"), "WEBHOOK_SECRET", "1-256"),
+        ({"WEBHOOK_LISTEN": "8080"}, "WEBHOOK_LISTEN", "host:port"),
+        ({"WEBHOOK_LISTEN": "127.0.0.1:0"}, "WEBHOOK_LISTEN", "host:port"),
+        ({"WEBHOOK_LISTEN": "127.0.0.1:70000"}, "WEBHOOK_LISTEN", "host:port"),
+        ({"HEALTH_LISTEN": "localhost"}, "HEALTH_LISTEN", "host:port"),
+        ({"HEALTH_LISTEN": "::1:80"}, "HEALTH_LISTEN", "host:port"),
+    ],
+)
+def test_malformed_webhook_values_are_named(env: dict[str, str], name: str, says: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings(env)
+    assert str(error.value).startswith(f"{name}: "), str(error.value)
+    assert says in str(error.value)
+
+
+
+
+def test_every_malformed_variable_is_named_at_once() -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings(
+            {"ADMIN_IDS": "abc", "LOG_LEVEL": "loud", "WEBHOOK_URL": "http://example.org/"}
+        )
+    names = [line.split(":")[0] for line in error.value.problems]
+    assert sorted(names) == ["ADMIN_IDS", "LOG_LEVEL", "WEBHOOK_SECRET", "WEBHOOK_URL"]

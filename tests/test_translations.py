@@ -1,23 +1,35 @@
-"""The Russian and Uzbek catalogues: complete for the texts in the code, faithful to their
-placeholders, compiled, and actually used by the bot."""
+"""The catalogues of every language but English: complete for the texts in the code,
+faithful to their placeholders, in the right alphabet, with CLDR's plural forms, compiled,
+and actually used by the bot."""
 
 from __future__ import annotations
 
 import gettext
 import re
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from tests.conftest import Chat
+from db import delegates
+from tests.conftest import Chat, FakeClock
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ROOT / "bot" / "locales"
-LANGUAGES = ("ru", "uz")
+LANGUAGES = ("ru", "uz", "uz-Cyrl", "tg", "kk", "ky", "tk")
+CYRILLIC = ("ru", "uz-Cyrl", "tg", "kk", "ky")
+LATIN = ("uz", "tk")
+BABEL_LOCALES = {"uz": "uz_Latn", "uz-Cyrl": "uz_Cyrl"}
+# What stays as written in every language: placeholders, commands and their arguments, names.
+NOT_TRANSLATED = re.compile(
+    r"\{[^{}]*\}|/[a-z]+\b|\b[A-Z][A-Z_]+\b|HH:MM|YYYY-MM-DD|Telegram|CSV|\.toml|UTF-8|\bid\b"
+    r"|Dilshod Karimov tict"
+)
 SOURCE_DIRS = ("bot", "handlers", "schedule")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
@@ -37,10 +49,15 @@ def source_msgids() -> frozenset[str]:
     return frozenset(found)
 
 
+def folder(lang: str) -> Path:
+    """A catalogue's folder is named as Babel spells the locale: uz-Cyrl is uz_Cyrl."""
+    return LOCALES / lang.replace("-", "_") / "LC_MESSAGES"
+
+
 @cache
 def catalog(lang: str) -> Catalog:
-    with (LOCALES / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        return read_po(f, locale=lang)
+    with (folder(lang) / "messages.po").open("rb") as f:
+        return read_po(f, locale=lang.replace("-", "_"))
 
 
 def entries(lang: str) -> list[tuple[str, str]]:
@@ -121,6 +138,51 @@ def test_uzbek_uses_the_proper_apostrophe_letters() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_empty_plural_form(lang: str) -> None:
+    for m in catalog(lang):
+        if isinstance(m.id, tuple):
+            assert len(m.string) == catalog(lang).num_plurals, (lang, m.id)
+            assert all(form.strip() for form in m.string), (lang, m.id)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plural_forms_follow_cldr(lang: str) -> None:
+    """The header's Plural-Forms puts two counts in one form exactly when CLDR gives them
+    one category (Tajik counts 0 with 1; Russian has three forms for whole numbers)."""
+    with (folder(lang) / "messages.mo").open("rb") as f:
+        form_of = gettext.GNUTranslations(f).plural  # type: ignore[attr-defined]
+    category_of = Locale.parse(BABEL_LOCALES.get(lang, lang)).plural_form
+    counts = range(1001)
+    forms = {form_of(n) for n in counts}
+    assert forms == set(range(catalog(lang).num_plurals)), lang
+    for a in counts:
+        for b in (0, 1, 2, 5, 11, 21, 22, 25, 101, 111):
+            assert (form_of(a) == form_of(b)) == (category_of(a) == category_of(b)), (lang, a, b)
+
+
+def _words(text: str) -> str:
+    return NOT_TRANSLATED.sub(" ", text)
+
+
+@pytest.mark.parametrize("lang", CYRILLIC)
+def test_cyrillic_catalogues_leave_no_latin_word(lang: str) -> None:
+    for msgid, msgstr in entries(lang):
+        assert not re.search(r"[A-Za-z]", _words(msgstr)), (lang, msgid, msgstr)
+
+
+@pytest.mark.parametrize("lang", LATIN)
+def test_latin_catalogues_leave_no_cyrillic_word(lang: str) -> None:
+    for msgid, msgstr in entries(lang):
+        assert not re.search(r"[\u0400-\u04ff]", msgstr), (lang, msgid, msgstr)
+
+
+def test_turkmen_uses_its_own_letters() -> None:
+    text = " ".join(msgstr for _msgid, msgstr in entries("tk"))
+    assert all(letter in text for letter in "äçňöşüý"), "Turkmen letters missing"
+    assert not re.search(r"[qxcvQXCV]", _words(text)), "letters the Turkmen alphabet lacks"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_compiled_catalogue_matches_the_po_file(lang: str) -> None:
     """A .po edited without running scripts/translations.sh (which compiles) fails here."""
 
@@ -128,7 +190,7 @@ def test_compiled_catalogue_matches_the_po_file(lang: str) -> None:
         def gettext(self, message: str) -> str:
             raise AssertionError(f"{lang}: not in messages.mo (compile the catalogues): {message}")
 
-    with (LOCALES / lang / "LC_MESSAGES" / "messages.mo").open("rb") as f:
+    with (folder(lang) / "messages.mo").open("rb") as f:
         compiled = gettext.GNUTranslations(f)
     compiled.add_fallback(Missing())
     for m in catalog(lang):
@@ -195,3 +257,97 @@ async def test_telegram_language_reaches_strangers_too(chat: Chat) -> None:
     assert "Ushbu bot rasmiy delegatsiyaga xizmat koʻrsatadi" in uzbek[-1].text
     english = await chat.send(668, "/start", language_code="de")
     assert "This bot serves an official delegation" in english[-1].text
+
+
+async def test_kazakh_delegate_gets_kazakh_texts_and_russian_titles(chat: Chat) -> None:
+    """The sample has no Kazakh titles: a Kazakh reader gets the Russian ones (not English)
+    inside Kazakh texts and Kazakh dates."""
+    greeting = (await chat.register(SHERNAYEV, "tict-shernayev", language_code="kk"))[-1].text
+    assert "Қош келдіңіз, Anvar Normamatovich Shernayev!" in greeting
+    assert "/schedule — бүгінгі бағдарлама" in greeting and "Welcome" not in greeting
+    stored = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
+    assert stored is not None and stored.language == "kk"
+
+    text = "\n".join(c.text for c in await chat.send(SHERNAYEV, "/schedule"))
+    assert "14 қыркүйек, бейсенбі" in text
+    assert "Открытие Форума ректоров: пленарное заседание" in text
+    assert "Уақыт Dushanbe уақытымен көрсетілген." in text
+    assert "Opening plenary" not in text and "Times are" not in text
+
+    card = (await chat.press(SHERNAYEV, "e:mou-tut"))[-1]
+    shown = card.params.get("text") or ""
+    assert "Подписание меморандума о взаимопонимании" in shown
+    assert "Өзіңізбен бірге алыңыз: Два подписанных экземпляра меморандума" in shown
+    assert ("📍 Картадан көрсету", "v:tut") in card.buttons()
+    assert ("🗓 14 қыр., бс", "d:20230914") in card.buttons()
+
+
+async def test_a_reminder_in_kazakh_carries_the_russian_title(chat: Chat, clock: FakeClock) -> None:
+    await chat.app.start()
+    await chat.register(SHERNAYEV, "tict-shernayev", language_code="kk")
+    chat.session.clear()
+    clock.now = datetime(2023, 9, 14, 8, 30, tzinfo=UTC)  # an hour before the MoU signing
+    await chat.app.dispatcher["notifier"].run_due()
+    # The car to the signing leaves at 13:40: its reminder is due too; this is the event's.
+    [reminder] = [
+        c for c in chat.session.calls if c.text.startswith("⏰") and "Подписание" in c.text
+    ]
+    assert reminder.chat_id == SHERNAYEV
+    assert "Подписание меморандума о взаимопонимании" in reminder.text
+    assert "Басталуы сағат 14:30, басталуына 1 сағат қалды" in reminder.text
+    assert "Орындарыңызға жайғасу уақыты: 14:10" in reminder.text
+
+
+async def test_uzbek_cyrillic_reads_the_latin_titles_transliterated(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev")
+    calls = await chat.press(SHERNAYEV, "l:uz-Cyrl")
+    answer = "\n".join(c.params.get("text") or "" for c in calls)
+    assert "Тил ўзгартирилди." in answer and "Тил: Ўзбекча" in answer
+    text = "\n".join(c.text for c in await chat.send(SHERNAYEV, "/schedule"))
+    assert "пайшанба, 14 сентябр" in text
+    assert "Ректорлар форумининг очилиши: ялпи мажлис" in text
+    assert "Тожикистон технология университети билан ўзаро англашув" in text
+    assert "Вақт Dushanbe вақти билан кўрсатилган." in text
+
+
+async def test_tajik_reads_tajik_titles_where_the_file_has_them(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev", language_code="tg")
+    text = "\n".join(c.text for c in await chat.send(SHERNAYEV, "/my"))
+    assert "Имзои ёддошти тафоҳум бо Донишгоҳи технологии Тоҷикистон" in text
+    assert "Открытие Форума ректоров" in text  # no Tajik title: Russian
+    assert "Панҷшанбе, 14 Сентябр" in text
+
+
+async def test_language_keyboard_offers_all_eight_in_their_own_names(chat: Chat) -> None:
+    await chat.register(SHERNAYEV, "tict-shernayev", language_code="ky")
+    [keyboard] = [c for c in await chat.send(SHERNAYEV, "/language") if c.buttons()]
+    assert "Тилди тандаңыз:" in keyboard.text
+    assert keyboard.buttons() == [
+        ("English", "l:en"),
+        ("Русский", "l:ru"),
+        ("Oʻzbekcha", "l:uz"),
+        ("Ўзбекча", "l:uz-Cyrl"),
+        ("Тоҷикӣ", "l:tg"),
+        ("Қазақша", "l:kk"),
+        ("✅ Кыргызча", "l:ky"),
+        ("Türkmençe", "l:tk"),
+    ]
+    help_text = (await chat.send(SHERNAYEV, "/help"))[-1].text
+    names = "English, Русский, Oʻzbekcha, Ўзбекча, Тоҷикӣ, Қазақша, Кыргызча, Türkmençe"
+    assert f"/language — {names}" in help_text
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        ("tg", "Ин бот ба ҳайати расмӣ хизмат мерасонад"),
+        ("kk", "Бұл бот ресми делегацияға қызмет көрсетеді"),
+        ("ky", "Бул бот расмий делегацияны тейлейт"),
+        ("tk", "Bu bot resmi wekiliýete hyzmat edýär"),
+    ],
+)
+async def test_strangers_are_answered_in_their_telegram_language(
+    chat: Chat, code: str, says: str
+) -> None:
+    calls = await chat.send(666, "/start", language_code=code)
+    assert says in calls[-1].text

@@ -31,9 +31,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.delivery.priority import Priority, sending_as
 from bot.delivery.sender import PacedSender, SenderClosed
 from bot.views.callbacks import BroadcastCb
-from bot.views.texts import bold, esc, fmt, pack_lines
+from bot.views.texts import bold, esc, fmt, pack_lines, utf16_len
+from db import audit, delegates
 from db import broadcasts as store
-from db import delegates
 from db.broadcasts import Broadcast, Content, Counts, Recipient
 from db.connection import Database
 from schedule.clock import Clock
@@ -97,6 +97,23 @@ class BroadcastService:
             now=self._clock(),
             chat_id=chat_id,
         )
+
+    async def open(
+        self, *, organiser_id: int, content: Content, audience: str | None, confirm: bool
+    ) -> tuple[int, int]:
+        """An organiser's confirmed preview, stored and logged; :meth:`launch` sends it.
+        Returns (broadcast id, number of recipients)."""
+        broadcast_id = await self.create(
+            organiser_id=organiser_id,
+            content=content,
+            audience=audience,
+            confirm=confirm,
+            chat_id=organiser_id,
+        )
+        total = (await store.counts(self._db, broadcast_id)).total
+        detail = f"#{broadcast_id} to {audience or 'everyone'}: {total} recipients"
+        await audit.log_action(self._db, organiser_id, "broadcast", detail, self._clock())
+        return broadcast_id, total
 
     async def audience(self, group: str | None) -> list[Any]:
         """The registered delegates a broadcast to `group` (None: everyone) reaches."""
@@ -401,6 +418,8 @@ class BroadcastService:
                 chat_id=chat_id,
                 delegate_ids=[r.delegate_id for r in pending],
             )
+        detail = f"#{reminder_id}: reminder of #{broadcast_id}"
+        await audit.log_action(self._db, organiser_id, "broadcast", detail, self._clock())
         self.launch(reminder_id)
         return reminder_id
 
@@ -455,8 +474,7 @@ def content_method(
 def visible_length(html: str) -> int:
     """How Telegram measures an HTML text against its limits: without the tags, entities
     decoded, in UTF-16 code units (an emoji outside the BMP counts two)."""
-    text = html_module.unescape(_TAG.sub("", html))
-    return len(text.encode("utf-16-le")) // 2
+    return utf16_len(html_module.unescape(_TAG.sub("", html)))
 
 
 def content_limit(content: Content) -> int:

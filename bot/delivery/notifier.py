@@ -22,6 +22,8 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot.delivery.logistics import Departures
+from bot.delivery.pins import DayPins, PinAfterSending
 from bot.delivery.priority import Priority, sending_as
 from bot.delivery.sender import UNCERTAIN, PacedSender, SenderClosed
 from bot.views import notices as reminder_views
@@ -29,7 +31,8 @@ from db import delegates, deliveries
 from db.connection import Database, from_db, to_db
 from db.deliveries import Item
 from schedule.clock import Clock, utc_now
-from schedule.model import Delegate, Event, EventChange, Forum
+from schedule.departures import departure_notice_facts, is_departure_key
+from schedule.model import Delegate, Event, EventChange, Forum, TransportChange
 from schedule.reminders import (
     Announced,
     NoticeFacts,
@@ -98,6 +101,8 @@ class Notifier:
         i18n: I18n,
         offsets: Sequence[float],
         clock: Clock,
+        departures: Departures | None = None,
+        pins: DayPins | None = None,
     ) -> None:
         self.db = db
         self.programme = programme
@@ -106,6 +111,8 @@ class Notifier:
         self.i18n = i18n
         self.offsets = tuple(offsets)
         self.clock = clock
+        self.departures = departures
+        self.pins = pins
         self.due_instants: list[datetime] = []  # what the jobs wake for (any clock)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._window = asyncio.Semaphore(SENDING_WINDOW)
@@ -170,6 +177,8 @@ class Notifier:
         instants.update(
             briefing_due_at(d, forum.timezone) for d in forum_days(active, forum.timezone)
         )
+        if self.departures is not None:
+            instants.update(self.departures.due_instants(forum, now))
         self.due_instants = sorted(i for i in instants if i > now)
         if self._stopping or not self.scheduler.running:
             return
@@ -237,7 +246,9 @@ class Notifier:
                     "reminder %s for delegate %s is late (due %s); sending now",
                     p.key, p.delegate_id, p.due_at.isoformat(),
                 )  # fmt: skip
-            render = partial(self._reminder, events[p.event_id], forum, p.first)
+            render = partial(
+                self._reminder, events[p.event_id], forum, p.first, people[p.delegate_id]
+            )
             until = reminder_retry_until(p.starts, p.due_at)
             work.append(Push(item, people[p.delegate_id], render, Priority.URGENT, until))
         to_send, to_skip = due_briefings(
@@ -252,19 +263,44 @@ class Notifier:
             )
         for b in to_send:
             person = people[b.delegate_id]
-            brief = partial(_briefing, forum, person, b.day)
+            brief: Render = partial(_briefing, forum, person, b.day)
+            if self.pins is not None:  # with the day's departures, pinned once sent
+                brief = await self.pins.briefing(person, b.day)
             item = Item("briefing", b.key, b.delegate_id, b.due_at)
             until = briefing_retry_until(b.day, forum.timezone)
             work.append(Push(item, person, brief, Priority.BULK, until))
+        if self.departures is not None:
+            rides = await self.departures.due(forum, people, now)
+            for item, person, render, departs in rides.send:
+                until = reminder_retry_until(departs, item.due_at)
+                work.append(Push(item, person, render, Priority.URGENT, until))
+            result.late += rides.late
+            if rides.skip:
+                by_reason.setdefault("the transport has left", []).extend(rides.skip)
         for reason, items in by_reason.items():
             await deliveries.skip(self.db, items, reason, now)
             result.skipped += len(items)
         await self._fan_out(work, now, result)
         return result
 
+    async def brief_now(self, person: Delegate, day: date) -> FanOut:
+        """Send ``person`` the briefing of ``day`` now, recorded as that day's (so 08:00 does
+        not send it again) and pinned: the demo shows the pinned day at any hour."""
+        result = FanOut()
+        render: Render = (
+            await self.pins.briefing(person, day) if self.pins is not None
+            else partial(_briefing, await self.programme.forum(), person, day)
+        )  # fmt: skip
+        now = self.clock()
+        item = Item("briefing", day.isoformat(), person.id, now)
+        forum = await self.programme.forum()
+        until = briefing_retry_until(day, forum.timezone)
+        await self._fan_out([Push(item, person, render, Priority.BULK, until)], now, result)
+        return result
+
     # ------------------------------------------------------------ change notices
 
-    async def on_changes(self, changes: Sequence[EventChange]) -> None:
+    async def on_changes(self, changes: Sequence[EventChange | TransportChange]) -> None:
         """Queue the notices of what changed (an outbox), resync the jobs, send.
 
         ``changes`` only says that something changed: what delegates are told comes from
@@ -303,7 +339,10 @@ class Notifier:
             ]  # fmt: skip
             return record, items
 
-        return await deliveries.announce(self.db, plan, now)
+        queued = await deliveries.announce(self.db, plan, now)
+        if self.departures is not None:
+            queued += await self.departures.announce(people, now)
+        return queued
 
     async def send_pending_notices(self) -> FanOut:
         result = FanOut()
@@ -319,14 +358,13 @@ class Notifier:
         skipped: list[Item] = []
         for row in rows:
             item = Item("notice", row.key, row.delegate_id, row.due_at, row.event_id)
-            facts = notice_facts(row.key)
-            event = next((e for e in forum.events if e.id == facts.event_id), None)
             person = people.get(row.delegate_id)
-            if event is None or person is None or not person.registered or not person.active:
+            render = self._notice_render(row, forum)
+            if render is None or person is None or not person.registered or not person.active:
                 skipped.append(item)
                 continue
-            render = partial(_notice, facts, event, forum)
-            work.append(Push(item, person, render, Priority.URGENT, notice_retry_until(event)))
+            until = self._notice_until(row, forum)
+            work.append(Push(item, person, render, Priority.URGENT, until))
         if skipped:
             await deliveries.skip(
                 self.db, skipped, "the delegate or the event is gone", self.clock()
@@ -335,12 +373,30 @@ class Notifier:
         await self._fan_out(work, self.clock(), result)
         return result
 
+    def _notice_render(self, row: deliveries.Delivery, forum: Forum) -> Render | None:
+        if is_departure_key(row.key):
+            return self.departures.notice(row, forum) if self.departures else None
+        facts = notice_facts(row.key)
+        event = next((e for e in forum.events if e.id == facts.event_id), None)
+        return None if event is None else partial(_notice, facts, event, forum)
+
+    @staticmethod
+    def _notice_until(row: deliveries.Delivery, forum: Forum) -> datetime:
+        """Until when a notice that meets an outage is tried again: the departure, or the
+        end of the event it is about."""
+        if is_departure_key(row.key):
+            transport = forum.transport(departure_notice_facts(row.key).transport_id)
+            return transport.departs if transport is not None else row.due_at
+        event_id = notice_facts(row.key).event_id
+        event = next((e for e in forum.events if e.id == event_id), None)
+        return notice_retry_until(event) if event is not None else row.due_at
+
     # ------------------------------------------------------------ sending
 
-    def _reminder(self, event: Event, forum: Forum, first: bool) -> Rendered:
+    def _reminder(self, event: Event, forum: Forum, first: bool, person: Delegate) -> Rendered:
         moment = self.clock()  # "in 15 minutes" as of the moment it is rendered
         return (
-            reminder_views.reminder_text(event, forum, moment),
+            reminder_views.reminder_text(event, forum, moment, person),
             reminder_views.reminder_keyboard(event, forum, moment, first=first),
         )
 
@@ -417,6 +473,8 @@ class Notifier:
         if outcome.status == "blocked":
             await delegates.mark_blocked(self.db, person.id, self.clock())
         await deliveries.finish(self.db, delivery_id, outcome.status, self.clock(), outcome.error)
+        if outcome.status == "sent" and isinstance(push.render, PinAfterSending):
+            await push.render.after_sent(outcome.message_id)
         return outcome.status
 
 

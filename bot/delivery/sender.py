@@ -37,7 +37,7 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 
 from bot.delivery.outbound import Outbound, surely_not_sent
-from bot.delivery.priority import Priority, sending_as
+from bot.delivery.priority import Priority, current_priority, sending_as
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class PacedSender:
         chat_id: int | str,
         method: TelegramMethod[Any] | MethodFactory,
         *,
-        priority: Priority = Priority.BULK,
+        priority: Priority | None = None,
         keep_trying: Callable[[], bool] = _always,
         leaving: Hook | None = None,
         not_sent: Hook | None = None,
@@ -129,7 +129,13 @@ class PacedSender:
         Never raises Telegram's errors. Raises SenderClosed if the sender shut down before
         the message went (or between two attempts, after ``not_sent``). If ``leaving()``
         returns False the message is not sent and the outcome is ``not taken``.
+        ``priority`` is the class of the context (:func:`sending_as`) if not given, and
+        bulk if that is an answer's: a push is never an answer.
         """
+        if priority is None:
+            priority = current_priority.get()
+            if priority == Priority.ANSWER:
+                priority = Priority.BULK
         seq: int | None = None
         failures = 0
         retry = _NO_RETRY

@@ -15,20 +15,22 @@ import logging
 import sys
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
 
 from bot.app import App, StartupError, create_app
+from bot.delivery.budget import Budget
 from bot.demo.session import DemoSession
 from bot.settings import Settings
 from db.connection import open_db
+from db.delegates import by_telegram_id, register_with_code
 from db.forum import forum_hash, import_forum
 from schedule.clock import utc_now
 from schedule.forum_file import ForumFileError, parse_forum
-from schedule.model import Event, Forum
+from schedule.model import Event, Forum, Transport
 from schedule.shift import first_reminded_event, shift_forum
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,15 @@ PREFERRED_CODE = "tict-shernayev"
 ANCHOR_IN = timedelta(minutes=6)
 PROMPT = "you: "
 DEMO_REMINDER = 5.0  # minutes: a reminder arrives a minute into the demo
-TRY = "/schedule /next /my /calendar /language /checkin /attendance /broadcast /move /stats /help"
+# The car or bus to the anchor event leaves this soon; its reminder comes 2 minutes before.
+DEPARTURE_IN = timedelta(minutes=3)
+DEMO_TRANSPORT_REMINDER = 2.0
+# A protocol officer of the delegation, registered in another chat, hears "running late".
+PROTOCOL_CHAT = 100002
+TRY = (
+    "/schedule /next /my /transport /contacts /calendar /language /checkin /agreements "
+    "/attendance /broadcast /move /report /stats /delegates /help"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +66,7 @@ class Rehearsal:
     source_text: str
     anchor: Event | None
     code: str | None
+    departure: Transport | None = None  # the one leaving a few minutes from now
 
 
 def rehearsal_forum(text: str, filename: str, now: datetime) -> Rehearsal:
@@ -73,7 +84,25 @@ def rehearsal_forum(text: str, filename: str, now: datetime) -> Rehearsal:
     grouped = [d.code for d in forum.delegates if d.group]
     code = PREFERRED_CODE if PREFERRED_CODE in codes else (grouped or codes or [None])[0]
     moved = next((e for e in shifted.events if anchor and e.id == anchor.id), None)
-    return Rehearsal(shifted, text, moved, code)
+    shifted, departure = _soon_departure(shifted, moved, now)
+    return Rehearsal(shifted, text, moved, code, departure)
+
+
+def _soon_departure(
+    forum: Forum, anchor: Event | None, now: datetime
+) -> tuple[Forum, Transport | None]:
+    """The transport to the anchor event leaves a few minutes from now, so that its
+    reminder (and "I'm running late") comes up while the person tries the bot."""
+    if anchor is None:
+        return forum, None
+    ride = next((t for t in forum.transports if t.event == anchor.id and t.is_active), None)
+    if ride is None:
+        return forum, None
+    departs = now + DEPARTURE_IN
+    arrives = departs + (ride.arrives - ride.departs) if ride.arrives else None
+    moved = dataclasses.replace(ride, departs=departs, arrives=arrives)
+    transports = tuple(moved if t.id == ride.id else t for t in forum.transports)
+    return dataclasses.replace(forum, transports=transports), moved
 
 
 def demo_settings(settings: Settings, folder: Path) -> Settings:
@@ -84,6 +113,7 @@ def demo_settings(settings: Settings, folder: Path) -> Settings:
         database_path=folder / "demo.sqlite3",
         admin_ids=frozenset({DEMO_USER.id}),
         reminder_offsets=tuple(sorted({*settings.reminder_offsets, DEMO_REMINDER}, reverse=True)),
+        transport_reminder_minutes=DEMO_TRANSPORT_REMINDER,
     )
 
 
@@ -101,6 +131,15 @@ async def prepare_database(settings: Settings, rehearsal: Rehearsal, now: dateti
         await import_forum(
             db, rehearsal.forum, source_hash=forum_hash(rehearsal.source_text), now=now
         )
+        # Registered since the start of today: the day's briefing comes (and is pinned) at
+        # 08:00, at once if that has passed. The protocol officer sits in another chat.
+        tz = rehearsal.forum.timezone
+        midnight = datetime.combine(now.astimezone(tz).date(), time(0), tzinfo=tz)
+        if rehearsal.code is not None:
+            await register_with_code(db, rehearsal.code, DEMO_USER.id, midnight, language="en")
+        protocol = next((d for d in rehearsal.forum.delegates if d.role == "protocol"), None)
+        if protocol is not None and protocol.code != rehearsal.code:
+            await register_with_code(db, protocol.code, PROTOCOL_CHAT, midnight, language="en")
     finally:
         await db.close()
 
@@ -185,6 +224,13 @@ def banner(rehearsal: Rehearsal, folder: Path) -> str:
             f"(in {int(ANCHOR_IN.total_seconds() // 60)} minutes); "
             f"a reminder comes {DEMO_REMINDER:g} minutes before it."
         )
+    if rehearsal.departure is not None:
+        departs = rehearsal.departure.departs.astimezone(tz)
+        lines.append(
+            f"Your {rehearsal.departure.kind} to it leaves at {departs:%H:%M}; its reminder, "
+            f"with an “I'm running late” button, comes {DEMO_TRANSPORT_REMINDER:g} minutes "
+            "before. Today's morning briefing is pinned in the chat and follows /move."
+        )
     lines += [
         f"Try: {TRY}",
         "Type a number to press the button shown as [number]. "
@@ -217,7 +263,8 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
     await prepare_database(local, rehearsal, now)
     session = DemoSession(folder, user_id=DEMO_USER.id, out=out)
     try:
-        app = await create_app(local, session=session)
+        # A terminal has no flood control: the demo answers at once.
+        app = await create_app(local, session=session, budget=Budget.unlimited())
     except StartupError as error:
         print(f"The demo cannot start: {error}", file=sys.stderr)
         return 1
@@ -236,6 +283,7 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
         echo = not sys.stdin.isatty()
         if rehearsal.code is not None:
             await _typed(terminal, f"/start {rehearsal.code}", out, echo=True)
+            await _pin_the_day(app, rehearsal)
         loop = asyncio.get_running_loop()
         lines: asyncio.Queue[str | None] = asyncio.Queue()
         threading.Thread(target=_read_lines, args=(loop, lines), daemon=True).start()
@@ -260,6 +308,14 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
         await app.close()
     print("Bye.", file=out, flush=True)
     return 0
+
+
+async def _pin_the_day(app: App, rehearsal: Rehearsal) -> None:
+    """Today's briefing, pinned, whatever the hour (the bot itself sends it at 08:00)."""
+    person = await by_telegram_id(app.db, DEMO_USER.id)
+    if person is not None:
+        today = utc_now().astimezone(rehearsal.forum.timezone).date()
+        await app.services.notifier.brief_now(person, today)
 
 
 async def _typed(terminal: Terminal, line: str, out: TextIO, *, echo: bool) -> None:

@@ -114,7 +114,25 @@ class Button:
     message: Message
 
 
-class DemoSession(BaseSession):
+class OfflineSession(BaseSession):
+    """A session with no network: nothing to close, nothing to download. Subclasses answer
+    ``make_request`` themselves (the demo prints; the benchmarks count)."""
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - nothing to download offline
+        yield b""
+
+
+class DemoSession(OfflineSession):
     """Prints what the bot sends; answers like Telegram would; numbers the buttons."""
 
     def __init__(
@@ -140,19 +158,6 @@ class DemoSession(BaseSession):
     def new_round(self) -> None:
         """The person typed something: the next buttons shown are numbered from 1 again."""
         self._renumber = True
-
-    async def close(self) -> None:
-        return None
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - nothing to download offline
-        yield b""
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
@@ -241,6 +246,30 @@ class DemoSession(BaseSession):
         message = self._message(bot, method.chat_id, caption=caption)
         self._print_message(message, text, method)
         return message
+
+    async def _show_SendContact(self, bot: Bot, method: Any) -> Message:
+        name = " ".join(p for p in (method.first_name, method.last_name) if p)
+        message = self._message(bot, method.chat_id)
+        self._print_message(message, f"👤 contact card: {name}, ☎ {method.phone_number}", method)
+        return message
+
+    async def _show_SendMediaGroup(self, bot: Bot, method: Any) -> list[Message]:
+        shown = []
+        for item in method.media:
+            caption = self._text(item.caption, item.parse_mode, bot) if item.caption else ""
+            message = self._message(bot, method.chat_id, caption=item.caption)
+            self._print_message(message, "🖼 a photo" + (f"\n{caption}" if caption else ""), item)
+            shown.append(message)
+        return shown
+
+    async def _show_PinChatMessage(self, bot: Bot, method: Any) -> bool:
+        where = "" if int(method.chat_id) == self.user_id else f" in chat {method.chat_id}"
+        self._say(f"(📌 the bot pinned message #{method.message_id}{where}, silently)")
+        return True
+
+    async def _show_UnpinChatMessage(self, bot: Bot, method: Any) -> bool:
+        self._say(f"(the bot unpinned message #{method.message_id})")
+        return True
 
     async def _show_CopyMessage(self, bot: Bot, method: Any) -> MessageId:
         message = self._message(bot, method.chat_id)

@@ -6,11 +6,25 @@ Texts for messages are HTML (every outside value escaped); texts for callback an
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
-from bot.views.texts import bold, current_locale, day_label, esc, fmt, hhmm, italic, pack_lines
+from bot.views.texts import (
+    bold,
+    clip,
+    current_locale,
+    day_label,
+    esc,
+    fmt,
+    hhmm,
+    italic,
+    pack_lines,
+    utf16_len,
+)
 from schedule.attendance import (
     CHECK_IN_OPENS,
     AttendanceRecord,
@@ -23,22 +37,18 @@ from schedule.model import Event, Forum
 ALERT_LIMIT = 200  # Telegram refuses a callback answer longer than this (UTF-16 units)
 
 
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def fit_alert(template: str, /, **values: str) -> str:
     """Fill a plain toast or alert, shortening its longest value (a title, a name) so the
     whole fits Telegram's limit: a longer answer is refused, and the press looks failed."""
     text = template.format(**values)
-    if _units(text) <= ALERT_LIMIT or not values:
+    if utf16_len(text) <= ALERT_LIMIT or not values:
         return text
     key = max(values, key=lambda k: len(values[k]))
     value = values[key]
     while value:
         value = value[:-1].rstrip()
         text = template.format(**{**values, key: value + "…"})
-        if _units(text) <= ALERT_LIMIT:
+        if utf16_len(text) <= ALERT_LIMIT:
             return text
     return text[:ALERT_LIMIT]  # only a translation longer than the limit gets here
 
@@ -204,3 +214,59 @@ def marking_text(call: RollCall, page: int, pages: int) -> str:
     if pages > 1:
         text += "\n" + fmt(_("Page {page} of {pages}"), page=page, pages=pages)
     return text
+
+
+def not_a_delegate() -> str:
+    """Plain (a toast); escape it for a message."""
+    return _("Only delegates on the delegation list can answer or check in.")
+
+
+def button_gone() -> str:
+    return _("This button is no longer valid.")
+
+
+def organisers_only() -> str:
+    return _("This is for the organisers only.")
+
+
+def not_in_audience() -> str:
+    return _("This delegate is not in the event's audience.")
+
+
+def unknown_event(event_id: str, command: str) -> str:
+    return (
+        fmt(_("There is no event with the id {id}."), id=clip(event_id))
+        + "\n"
+        + fmt(_("Send /{command} without an id to choose one."), command=command)
+    )
+
+
+def no_events() -> str:
+    return esc(_("There are no events in the programme."))
+
+
+def which_roll_call() -> str:
+    return esc(_("Which event's roll-call? Or send /attendance EVENT_ID."))
+
+
+def export_caption(calls: Sequence[RollCall]) -> str:
+    return fmt(
+        ngettext(
+            "Attendance: {events} event, {rows} rows.",
+            "Attendance: {events} events, {rows} rows.",
+            len(calls),
+        ),
+        events=len(calls),
+        rows=sum(len(c.entries) for c in calls),
+    )
+
+
+def _file_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "event"
+
+
+def export_filename(event_id: str | None, now: datetime, forum: Forum) -> str:
+    stamp = now.astimezone(forum.timezone).strftime("%Y%m%d-%H%M")
+    if event_id:
+        return f"attendance-{_file_part(event_id)}-{stamp}.csv"
+    return f"attendance-{stamp}.csv"

@@ -91,3 +91,38 @@ class RemindersCb(CallbackData, prefix="rm"):
 
     action: str  # on | off | at
     offset: str = ""
+
+
+class AgreementCb(CallbackData, prefix="ag"):
+    """Open an agreement's card (``redraw`` = 1: in place of the message pressed)."""
+
+    id: str
+    redraw: int = 0
+
+
+class AgreementStatusCb(CallbackData, prefix="as"):
+    """Organisers: set an agreement's status ``to``, from the ``was`` the card showed (a
+    stale card's button changes nothing); ``ok`` = 1 once confirmed."""
+
+    id: str
+    to: str
+    was: str
+    ok: int = 0
+
+
+class AgreementPhotoCb(CallbackData, prefix="ap"):
+    """Organisers: the next photo they send is attached to this agreement."""
+
+    id: str
+
+
+class LateCb(CallbackData, prefix="lt"):
+    """A departure reminder's "I'm running late"."""
+
+    id: str  # the transport id
+
+
+class InviteQrCb(CallbackData, prefix="qr"):
+    """Organisers: the invitation links of the delegates not registered yet, as QR codes."""
+
+    page: int = 0

@@ -5,21 +5,28 @@ Rendered in the recipient's language: callers set the locale (``i18n.use_locale`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.views import agreements
 from bot.views import programme as views
 from bot.views.callbacks import CheckInCb, RsvpCb, VenueCb
 from bot.views.keyboard import Keyboard
+from bot.views.logistics import departure_line
 from bot.views.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
 from schedule.attendance import check_in_open, rsvp_open
-from schedule.model import Event, Forum
+from schedule.model import Delegate, Event, Forum, Transport
 from schedule.reminders import NoticeFacts
+from schedule.transport import merged_agenda
 
 
-def reminder_text(event: Event, forum: Forum, now: datetime) -> str:
+def reminder_text(
+    event: Event, forum: Forum, now: datetime, reader: Delegate | None = None
+) -> str:
+    """A reminder; a signatory's also says that they sign, and the copies to bring."""
     tz = forum.timezone
     lines = [
         "⏰ " + bold(views.title(event)),
@@ -34,6 +41,7 @@ def reminder_text(event: Event, forum: Forum, now: datetime) -> str:
     if venue:
         lines.append("📍 " + venue)
     lines.extend(views.protocol_lines(event, forum, now))
+    lines.extend(agreements.signatory_lines(event, forum, reader.code if reader else None))
     return "\n".join(lines)
 
 
@@ -67,15 +75,21 @@ def reminder_keyboard(
 BRIEFING_LIMIT = 4000  # Telegram allows 4096 characters; the briefing is one message
 
 
-def briefing_text(forum: Forum, day: date, events: list[Event]) -> str:
-    """The day's agenda in one message: a long day loses its protocol lines first, then its
-    last events, named by count and pointing to /schedule."""
+def briefing_text(
+    forum: Forum, day: date, events: list[Event], departures: Sequence[Transport] = ()
+) -> str:
+    """The day's agenda in one message, departures among the events: a long day loses its
+    protocol lines first, then its last items, named by count and pointing to /schedule."""
     head = "☀️ " + bold(fmt(_("Good morning! Your programme for {day}"), day=day_label(day)))
     foot = italic(fmt(_("Times are {city} time."), city=forum.city))
-    lines = [views.event_line(event, forum) for event in events]
+    items = merged_agenda(events, departures)
+    lines = [
+        views.event_line(i.event, forum) if i.event else departure_line(i.transport, forum)  # type: ignore[arg-type]
+        for i in items
+    ]
     full = []
-    for line, event in zip(lines, events, strict=True):
-        protocol = views.protocol_lines(event, forum)
+    for line, item in zip(lines, items, strict=True):
+        protocol = views.protocol_lines(item.event, forum) if item.event else []
         full.append(line + "".join("\n      " + p for p in protocol))
     text = "\n\n".join([head, *full, foot])
     if len(text) <= BRIEFING_LIMIT:

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.views import logistics as logistics_views
 from bot.views import programme as views
 from bot.views.callbacks import EventCancelCb
 from bot.views.keyboard import Keyboard
 from bot.views.texts import bold, clip, current_locale, day_label, esc, fmt, hhmm, split_message
-from schedule.model import Event, Forum, ImportReport, LogEntry
+from schedule.model import Event, Forum, ImportReport, LogEntry, Transport
 from schedule.moves import MoveError
 
 
@@ -22,7 +23,12 @@ def when(event: Event, forum: Forum) -> str:
 
 
 def move_usage() -> str:
-    return esc(_("Usage: /move EVENT_ID HH:MM or /move EVENT_ID YYYY-MM-DD HH:MM"))
+    return "\n".join(
+        [
+            esc(_("Usage: /move EVENT_ID HH:MM or /move EVENT_ID YYYY-MM-DD HH:MM")),
+            esc(_("A transport id moves that departure the same way.")),
+        ]
+    )
 
 
 def cancel_usage() -> str:
@@ -51,7 +57,23 @@ def move_problem(error: MoveError) -> str:
     )
 
 
-def moved(before: Event, after: Event, forum: Forum) -> str:
+def _name(item: Event | Transport, forum: Forum) -> str:
+    """An event's title or a departure's route, plain text."""
+    if isinstance(item, Transport):
+        return logistics_views.calendar_title(item, forum)
+    return item.title.get(current_locale())
+
+
+def moved(before: Event | Transport, after: Event | Transport, forum: Forum) -> str:
+    if isinstance(after, Transport):
+        tz = forum.timezone
+        return fmt(
+            _("Moved: {name}, now leaves {when} ({city} time). Those concerned are being told."),
+            name=_name(before, forum),
+            when=f"{day_label(after.departs, tz)}, {hhmm(after.departs, tz)}",
+            city=forum.city,
+        )
+    assert isinstance(before, Event)
     return fmt(
         _("Moved: {title}, now {when} ({city} time). Those concerned are being told."),
         title=before.title.get(current_locale()),
@@ -60,8 +82,8 @@ def moved(before: Event, after: Event, forum: Forum) -> str:
     )
 
 
-def already_cancelled(event: Event) -> str:
-    return fmt(_("{title} is already cancelled."), title=event.title.get(current_locale()))
+def already_cancelled(event: Event | Transport, forum: Forum) -> str:
+    return fmt(_("{title} is already cancelled."), title=_name(event, forum))
 
 
 def cancel_keyboard(event_id: str) -> InlineKeyboardMarkup:
@@ -71,7 +93,14 @@ def cancel_keyboard(event_id: str) -> InlineKeyboardMarkup:
     return keyboard.adjust(2).as_markup()
 
 
-def cancel_question(event: Event, forum: Forum) -> tuple[str, InlineKeyboardMarkup]:
+def cancel_question(event: Event | Transport, forum: Forum) -> tuple[str, InlineKeyboardMarkup]:
+    if isinstance(event, Transport):
+        text = (
+            logistics_views.departure_card(event, forum, with_day=True)
+            + "\n\n"
+            + bold(esc(_("Cancel this departure? Everyone it takes will be told.")))
+        )
+        return text, cancel_keyboard(event.id)
     text = (
         views.card_text(event, forum)
         + "\n\n"
@@ -84,10 +113,9 @@ def kept() -> str:
     return esc(_("The event is kept as it is."))
 
 
-def cancelled(event: Event) -> str:
+def cancelled(event: Event | Transport, forum: Forum) -> str:
     return fmt(
-        _("Cancelled: {title}. Those concerned are being told."),
-        title=event.title.get(current_locale()),
+        _("Cancelled: {title}. Those concerned are being told."), title=_name(event, forum)
     )
 
 
@@ -131,6 +159,16 @@ def imported(filename: str, report: ImportReport) -> list[str]:
     ):
         if ids:
             lines.append(bold(esc(label)) + ": " + esc(", ".join(ids)))
+    rides = report.transports
+    if rides.added or rides.changed:
+        lines.append(
+            fmt(
+                _("Transport: {added} added, {changed} changed, {removed} removed."),
+                added=len(rides.added),
+                changed=len(rides.changed) - len(rides.removed),
+                removed=len(rides.removed),
+            )
+        )
     return split_message("\n\n".join(lines))
 
 

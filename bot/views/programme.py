@@ -6,13 +6,17 @@ Every value from the forum file goes through :func:`bot.views.texts.esc`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.views import agreements
+from bot.views.logistics import departure_line, event_transport_lines
 from bot.views.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
-from schedule.model import Event, Forum
+from schedule.model import Delegate, Event, Forum, Transport
 from schedule.rules import seated_by
+from schedule.transport import merged_agenda
 
 
 def kind_label(kind: str) -> str:
@@ -78,22 +82,46 @@ def protocol_lines(event: Event, forum: Forum, now: datetime | None = None) -> l
     return lines
 
 
-def day_text(forum: Forum, day: date, events: list[Event], *, shown_instead_of: date | None) -> str:
-    """A day's programme; says so when it shows the nearest forum day instead of today."""
+def day_text(
+    forum: Forum,
+    day: date,
+    events: list[Event],
+    *,
+    shown_instead_of: date | None,
+    departures: Sequence[Transport] = (),
+) -> str:
+    """A day's programme, departures among the events in time order; says so when it shows
+    the nearest forum day instead of today."""
     header = bold(esc(day_label(day)))
     parts = [f"🗓 {header}"]
     if shown_instead_of is not None:
         parts.append(italic(esc(_("There are no events today; this is the nearest forum day."))))
-    if events:
-        parts.extend(event_line(e, forum) for e in events)
+    if events or departures:
+        parts.extend(agenda_lines(forum, events, departures))
     else:
         parts.append(esc(_("Nothing on this day concerns you.")))
     parts.append(italic(fmt(_("Times are {city} time."), city=forum.city)))
     return "\n\n".join(parts)
 
 
-def card_text(event: Event, forum: Forum) -> str:
-    """The full card of one event."""
+def agenda_lines(
+    forum: Forum, events: Sequence[Event], departures: Sequence[Transport]
+) -> list[str]:
+    """Events and departures, one line each, in time order."""
+    return [
+        event_line(i.event, forum) if i.event else departure_line(i.transport, forum)  # type: ignore[arg-type]
+        for i in merged_agenda(events, departures)
+    ]
+
+
+def card_text(
+    event: Event,
+    forum: Forum,
+    signatories: Mapping[str, Delegate] | None = None,
+    transports: Sequence[Transport] = (),
+) -> str:
+    """The full card of one event, with the agreements signed at it and the transport that
+    takes the reader there."""
     tz = forum.timezone
     lines = [bold(title(event)), italic(esc(kind_label(event.kind)))]
     if event.status == "cancelled":
@@ -112,6 +140,10 @@ def card_text(event: Event, forum: Forum) -> str:
     if protocol:
         lines.append("\n" + bold(esc(_("Protocol"))))
         lines.extend(protocol)
+    lines.extend(agreements.event_block(event, forum, signatories or {}))
+    if transports:
+        lines.append("\n" + bold(esc(_("Getting there"))))
+        lines.extend(event_transport_lines(transports, forum))
     return "\n".join(lines)
 
 

@@ -28,6 +28,12 @@ def clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def utf16_len(text: str) -> int:
+    """How Telegram counts a text against its limits: UTF-16 code units (an emoji outside
+    the BMP counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def bold(safe_html: str) -> str:
     """Wrap text that is already escaped."""
     return f"<b>{safe_html}</b>"
@@ -45,7 +51,16 @@ def current_locale() -> str:
 
 
 def _babel_locale(lang: str) -> str:
-    return {"uz": "uz_Latn"}.get(lang, lang)
+    return {"uz": "uz_Latn", "uz-Cyrl": "uz_Cyrl"}.get(lang, lang)
+
+
+# A day as each language writes it (CLDR's full date without the year); the rest
+# "Thursday, 14 September".
+_DAY_PATTERNS = {"kk": "d MMMM, EEEE", "ky": "d-MMMM, EEEE", "tk": "d MMMM, EEEE"}
+_SHORT_DAY_PATTERNS = {"kk": "d MMM, EEE", "ky": "d-MMM, EEE", "tk": "d MMM, EEE"}
+# CLDR has no Tajik units of time, and Babel would write "2 h 5 min"; after a number a
+# Tajik noun stays singular.
+_UNITS = {"tg": {"days": "рӯз", "hours": "соат", "minutes": "дақиқа"}}
 
 
 def hhmm(moment: datetime, tz: ZoneInfo) -> str:
@@ -58,24 +73,32 @@ def day_label(moment_or_day: object, tz: ZoneInfo | None = None, lang: str | Non
     if isinstance(day, datetime):
         day = day.astimezone(tz).date() if tz else day.date()
     lang = lang or current_locale()
-    return format_date(day, "EEEE, d MMMM", locale=_babel_locale(lang))  # type: ignore[arg-type]
+    pattern = _DAY_PATTERNS.get(lang, "EEEE, d MMMM")
+    return format_date(day, pattern, locale=_babel_locale(lang))  # type: ignore[arg-type]
 
 
 def short_day(day: object, lang: str | None = None) -> str:
     """A day for a button: 'Thu 14 Sep'."""
     lang = lang or current_locale()
-    return format_date(day, "EEE d MMM", locale=_babel_locale(lang))  # type: ignore[arg-type]
+    pattern = _SHORT_DAY_PATTERNS.get(lang, "EEE d MMM")
+    return format_date(day, pattern, locale=_babel_locale(lang))  # type: ignore[arg-type]
 
 
 def duration(delta: timedelta, lang: str | None = None) -> str:
     """'2 hours 5 minutes' in the reader's language (at least one minute)."""
-    lang = _babel_locale(lang or current_locale())
+    lang = lang or current_locale()
     minutes = max(1, round(delta.total_seconds() / 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
+    units = _UNITS.get(lang)
     parts = [
-        format_timedelta(
-            timedelta(**{unit: value}), granularity=unit[:-1], threshold=10**6, locale=lang
+        f"{value} {units[unit]}"
+        if units
+        else format_timedelta(
+            timedelta(**{unit: value}),
+            granularity=unit[:-1],
+            threshold=10**6,
+            locale=_babel_locale(lang),
         )
         for unit, value in (("days", days), ("hours", hours), ("minutes", minutes))
         if value

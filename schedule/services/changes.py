@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from schedule.model import EventChange
+from schedule.model import EventChange, TransportChange
 from schedule.services.programme import Programme
 
 log = logging.getLogger(__name__)
 
-Listener = Callable[[Sequence[EventChange]], Awaitable[None]]
+Listener = Callable[[Sequence[EventChange | TransportChange]], Awaitable[None]]
 
 
 class ProgrammeChanges:
@@ -23,7 +23,7 @@ class ProgrammeChanges:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    async def apply(self, changes: Sequence[EventChange]) -> None:
+    async def apply(self, changes: Sequence[EventChange | TransportChange]) -> None:
         """Tell everyone concerned; the database already holds the new programme."""
         self._programme.invalidate()
         if not changes:

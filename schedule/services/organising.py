@@ -20,10 +20,20 @@ from db.forum import (
     set_event_status,
     stored_forum_hash,
 )
+from db.transport import get_transport, reschedule_transport, set_transport_status
 from schedule.forum_file import parse_forum
 from schedule.invitations import parse_invite
-from schedule.model import Delegate, Event, EventChange, Forum, ImportReport, LogEntry
-from schedule.moves import MoveError, parse_move
+from schedule.model import (
+    Delegate,
+    Event,
+    EventChange,
+    Forum,
+    ImportReport,
+    LogEntry,
+    Transport,
+    TransportChange,
+)
+from schedule.moves import MoveError, parse_departure_move, parse_move
 from schedule.rules import event_when
 from schedule.services.changes import ProgrammeChanges
 from schedule.services.programme import Programme
@@ -34,20 +44,20 @@ class UnknownEvent(LookupError):
 
 
 class AlreadyCancelled(ValueError):
-    def __init__(self, event: Event) -> None:
+    def __init__(self, event: Event | Transport) -> None:
         super().__init__(event.id)
         self.event = event
 
 
 @dataclass(frozen=True, slots=True)
 class Moved:
-    change: EventChange
+    change: EventChange | TransportChange  # /move takes an event id or a transport id
     forum: Forum
 
 
 @dataclass(frozen=True, slots=True)
 class Cancellable:
-    event: Event
+    event: Event | Transport
     forum: Forum
 
 
@@ -67,10 +77,14 @@ async def move_event(
     when: str,
     now: datetime,
 ) -> Moved:
-    """Move an event to ``when`` (forum time); raises :class:`UnknownEvent` or ``MoveError``."""
+    """Move an event or a departure to ``when`` (forum time); raises :class:`UnknownEvent`
+    or ``MoveError``."""
     event = await get_event(db, event_id)
     if event is None:
-        raise UnknownEvent(event_id)
+        return await _move_departure(
+            db, programme, changes, organiser_id=organiser_id, transport_id=event_id,
+            when=when, now=now,
+        )  # fmt: skip
     forum = await programme.forum()
     starts, ends = parse_move(when, event, forum.timezone, now)
     change = await reschedule_event(db, event.id, starts, ends, now)
@@ -83,9 +97,37 @@ async def move_event(
     return Moved(change, forum)
 
 
+async def _move_departure(
+    db: Database,
+    programme: Programme,
+    changes: ProgrammeChanges,
+    *,
+    organiser_id: int,
+    transport_id: str,
+    when: str,
+    now: datetime,
+) -> Moved:
+    transport = await get_transport(db, transport_id)
+    if transport is None:
+        raise UnknownEvent(transport_id)
+    forum = await programme.forum()
+    departs, arrives = parse_departure_move(when, transport, forum.timezone, now)
+    change = await reschedule_transport(db, transport.id, departs, arrives, now)
+    if change is None:
+        raise UnknownEvent(transport_id)
+    tz = forum.timezone
+    old, new = transport.departs.astimezone(tz), departs.astimezone(tz)
+    detail = f"{transport.id}: {old:%Y-%m-%d %H:%M} -> {new:%Y-%m-%d %H:%M}"
+    await audit.log_action(db, organiser_id, "move", detail, now)
+    await changes.apply([change])
+    return Moved(change, forum)
+
+
 async def cancellable(db: Database, programme: Programme, event_id: str) -> Cancellable:
-    """The event an organiser asks to cancel, before the confirmation."""
-    event = await get_event(db, event_id)
+    """The event (or departure) an organiser asks to cancel, before the confirmation."""
+    event: Event | Transport | None = await get_event(db, event_id)
+    if event is None:
+        event = await get_transport(db, event_id)
     if event is None:
         raise UnknownEvent(event_id)
     if not event.is_active:
@@ -95,13 +137,23 @@ async def cancellable(db: Database, programme: Programme, event_id: str) -> Canc
 
 async def cancel_event(
     db: Database, changes: ProgrammeChanges, *, organiser_id: int, event_id: str, now: datetime
-) -> EventChange:
-    """Cancel a scheduled event (confirmed); raises :class:`UnknownEvent` when it is gone
-    or no longer scheduled, which makes a second press of the button harmless."""
+) -> EventChange | TransportChange:
+    """Cancel a scheduled event or departure (confirmed); raises :class:`UnknownEvent` when
+    it is gone or no longer scheduled, which makes a second press of the button harmless."""
     event = await get_event(db, event_id)
-    if event is None or not event.is_active:
+    if event is None:
+        transport = await get_transport(db, event_id)
+        if transport is None or not transport.is_active:
+            raise UnknownEvent(event_id)
+        departure = await set_transport_status(db, transport.id, "cancelled", now)
+        if departure is None:
+            raise UnknownEvent(event_id)
+        await audit.log_action(db, organiser_id, "cancel", transport.id, now)
+        await changes.apply([departure])
+        return departure
+    if not event.is_active:
         raise UnknownEvent(event_id)
-    change = await set_event_status(db, event.id, "cancelled", now)
+    change: EventChange | None = await set_event_status(db, event.id, "cancelled", now)
     if change is None:
         raise UnknownEvent(event_id)
     await audit.log_action(db, organiser_id, "cancel", event.id, now)
@@ -129,7 +181,7 @@ async def import_upload(
     moved = len(report.changed) - len(report.removed)
     detail = f"{filename}: +{len(report.added)} ~{moved} -{len(report.removed)}"
     await audit.log_action(db, organiser_id, "import", detail, now)
-    await changes.apply(report.changed)
+    await changes.apply(report.programme_changes)
     return report
 
 

@@ -8,8 +8,9 @@ from datetime import date
 
 from db.connection import Database
 from db.forum import load_forum
-from schedule.model import Event, Forum
+from schedule.model import Event, Forum, Transport
 from schedule.rules import Viewer, events_on, forum_days, visible_events
+from schedule.transport import Rider, departures_for
 
 
 class NoForumError(LookupError):
@@ -40,6 +41,7 @@ class Programme:
         self._db = db
         self._forum: Forum | None = None
         self._agendas: dict[Viewer, Agenda] = {}
+        self._departures: dict[Rider, tuple[Transport, ...]] = {}
         self._lock = asyncio.Lock()
 
     async def forum(self) -> Forum:
@@ -48,6 +50,7 @@ class Programme:
                 if self._forum is None:
                     self._forum = await load_forum(self._db)
                     self._agendas = {}
+                    self._departures = {}
         if self._forum is None:
             raise NoForumError("no forum imported")
         return self._forum
@@ -67,6 +70,15 @@ class Programme:
             agenda = self._agendas[viewer] = Agenda(events, days, by_day)
         return agenda
 
+    async def departures(self, rider: Rider) -> tuple[Transport, ...]:
+        """The active departures ``rider`` takes, by time (worked out once per rider)."""
+        forum = await self.forum()
+        found = self._departures.get(rider)
+        if found is None:
+            found = self._departures[rider] = tuple(departures_for(forum.transports, rider))
+        return found
+
     def invalidate(self) -> None:
         self._forum = None
         self._agendas = {}
+        self._departures = {}

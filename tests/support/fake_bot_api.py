@@ -143,6 +143,8 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._updates: list[dict[str, Any]] = []
+        # What setWebhook set (url, secret_token, allowed_updates...); None: polling works.
+        self.webhook: dict[str, Any] | None = None
         self._changed = asyncio.Event()
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -391,7 +393,9 @@ class FakeBotApi:
         return {
             "getme": self._get_me,
             "getupdates": self._get_updates,
-            "deletewebhook": _true,
+            "deletewebhook": self._delete_webhook,
+            "setwebhook": self._set_webhook,
+            "getwebhookinfo": self._get_webhook_info,
             "setmycommands": _true,
             "deletemycommands": _true,
             "setmydescription": _true,
@@ -419,7 +423,27 @@ class FakeBotApi:
             "supports_inline_queries": False,
         }
 
+    async def _set_webhook(self, params: dict[str, Any]) -> bool:
+        if not str(params.get("url", "")).startswith(("https://", "http://127.")):
+            raise _Failure(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        self.webhook = dict(params)
+        return True
+
+    async def _delete_webhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
+        return True
+
+    async def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        url = self.webhook["url"] if self.webhook else ""
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": 0}
+
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise _Failure(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)

@@ -38,6 +38,7 @@ def message(
     caption: str | None = None,
     chat_id: int | None = None,
     chat_type: str = "private",
+    reply_to: Message | None = None,
 ) -> Update:
     entities = None
     if text and text.startswith("/"):
@@ -53,6 +54,7 @@ def message(
         document=document,
         photo=photo,
         caption=caption,
+        reply_to_message=reply_to,
     )
     return Update(update_id=next(_update_ids), message=msg)
 
