@@ -26,6 +26,7 @@ from bot.delivery.logistics import Departures
 from bot.delivery.pins import DayPins, PinAfterSending
 from bot.delivery.priority import Priority, sending_as
 from bot.delivery.sender import UNCERTAIN, PacedSender, SenderClosed
+from bot.delivery.watchdog import Watchdog
 from bot.views import notices as reminder_views
 from db import delegates, deliveries
 from db.connection import Database, from_db, to_db
@@ -117,6 +118,7 @@ class Notifier:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._window = asyncio.Semaphore(SENDING_WINDOW)
         self._stopping = False
+        self.watchdog = Watchdog(self._after_pause)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -133,10 +135,21 @@ class Notifier:
         # In the background: polling must not wait for a long catch-up fan-out.
         self._spawn(self.send_pending_notices())
         self._spawn(self.run_due())
+        self.watchdog.start()
+
+    async def _after_pause(self, gone: float) -> None:
+        """The process was away (paused, or the clock stepped): whatever the scheduler
+        missed, what is due comes from the database."""
+        if self._stopping:
+            return
+        await self.resync()
+        self._spawn(self.send_pending_notices())
+        self._spawn(self.run_due())
 
     async def stop(self) -> None:
         """No new runs; the sender refuses what is queued, and every outcome is recorded."""
         self._stopping = True
+        await self.watchdog.stop()
         for job in self.scheduler.get_jobs():
             if job.id.startswith(JOB_PREFIX):
                 job.remove()
@@ -195,6 +208,9 @@ class Notifier:
                 id=job_id,
                 replace_existing=True,
                 kwargs={"due": to_db(instant)},
+                # However late the process wakes (a pause, a clock step), the job runs:
+                # what it sends is worked out from the database anyway.
+                misfire_grace_time=None,
             )
 
     async def _wake(self, due: str) -> None:
