@@ -28,6 +28,7 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.agreement_notices import SigningNotices
+from bot.delivery.announce_chat import AnnounceChat
 from bot.delivery.broadcasts import BroadcastService
 from bot.delivery.budget import Budget
 from bot.delivery.logistics import Departures
@@ -269,6 +270,21 @@ async def create_app(
         organiser_ids=settings.admin_ids,
     )
     pins = DayPins(db=db, programme=programme, sender=sender, i18n=i18n, clock=clock)
+    chat = (
+        None
+        if settings.announce_chat_id is None
+        else AnnounceChat(
+            bot=bot,
+            db=db,
+            sender=sender,
+            programme=programme,
+            i18n=i18n,
+            clock=clock,
+            chat_id=settings.announce_chat_id,
+            language=settings.announce_language,
+            organiser_ids=settings.admin_ids,
+        )
+    )
     notifier = Notifier(
         db=db,
         programme=programme,
@@ -279,10 +295,11 @@ async def create_app(
         clock=clock,
         departures=departures,
         pins=pins,
+        chat=chat,
     )
     changes.subscribe(notifier.on_changes)  # reminders, briefings, change notices follow
     changes.subscribe(pins.on_changes)  # today's pinned briefings follow too
-    broadcasts = BroadcastService(db, bot, sender, i18n, clock)
+    broadcasts = BroadcastService(db, bot, sender, i18n, clock, chat=chat)
     services = Services(
         db=db,
         settings=settings,
@@ -307,7 +324,8 @@ async def create_app(
         i18n=i18n,
         in_flight=in_flight,
         metrics=metrics,
-        lifecycle=(notifier, broadcasts),
+        # The chat's check first: its warning to the organisers goes before any catch-up.
+        lifecycle=(*([chat] if chat is not None else []), notifier, broadcasts),
         import_report=report,
     )
     dispatcher.startup.register(app.start)

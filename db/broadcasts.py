@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from db import announcements
 from db.connection import Database, from_db, to_db
 
 ContentKind = Literal["text", "photo", "document"]
@@ -146,8 +147,10 @@ async def create(
     delegate_ids: Sequence[int],
     now: datetime,
     chat_id: int | None = None,
+    post_in_chat: bool = False,
 ) -> int:
-    """Store the broadcast and one pending row per recipient in one transaction."""
+    """Store the broadcast and one pending row per recipient in one transaction (and its
+    post in the delegation's chat, if asked)."""
     async with db.transaction() as conn:
         async with conn.execute(
             "INSERT INTO broadcast (organiser_id, audience, content, confirm, status, chat_id,"
@@ -159,6 +162,8 @@ async def create(
             "INSERT INTO broadcast_recipient (broadcast_id, delegate_id) VALUES (?, ?)",
             [(broadcast_id, delegate_id) for delegate_id in dict.fromkeys(delegate_ids)],
         )
+        if post_in_chat:
+            await announcements.queue(conn, [announcements.broadcast_key(broadcast_id)], now)
     return broadcast_id
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from db import announcements
 from db.connection import Database, from_db, to_db
 from db.forum import list_events
 from schedule.model import Announced, Event
@@ -208,18 +209,20 @@ async def event_stamps(db: Database) -> dict[str, EventStamps]:
     }
 
 
-# What to record as announced and which notices to queue, given the events, what their
-# audiences last knew and each event row's version (``updated_at``).
+# What to record as announced, which notices to queue and which changes to post in the
+# delegation's chat (their notice keys), given the events, what their audiences last knew
+# and each event row's version (``updated_at``).
 AnnouncePlan = Callable[
     [Sequence[Event], Mapping[str, Announced], Mapping[str, str]],
-    tuple[Sequence[Event], Sequence[Item]],
+    tuple[Sequence[Event], Sequence[Item], Sequence[str]],
 ]
 
 
 async def announce(db: Database, plan: AnnouncePlan, now: datetime) -> int:
     """Read the programme and what was announced of it, queue the notices ``plan`` asks for
     and record their events as announced, in one transaction: a change is never recorded as
-    told without its notices queued, nor queued twice. Returns the notices added."""
+    told without its notices queued (nor its post in the delegation's chat), nor queued
+    twice. Returns the notices added."""
     added = 0
     async with db.transaction() as conn:
         events = await list_events(db, include_inactive=True)  # same connection, same lock
@@ -229,7 +232,8 @@ async def announce(db: Database, plan: AnnouncePlan, now: datetime) -> int:
             "SELECT event_id, starts_at, ends_at, venue_id, audience, status FROM event_announced"
         ) as cur:
             announced = {r["event_id"]: _announced(r) for r in await cur.fetchall()}
-        record, items = plan(events, announced, versions)
+        record, items, posts = plan(events, announced, versions)
+        await announcements.queue(conn, posts, now)
         for event in record:
             await conn.execute(
                 "INSERT INTO event_announced"

@@ -28,6 +28,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.delivery.announce_chat import AnnounceChat
 from bot.delivery.priority import Priority, sending_as
 from bot.delivery.sender import PacedSender, SenderClosed
 from bot.views.callbacks import BroadcastCb
@@ -59,8 +60,10 @@ class BroadcastService:
         window: int = 8,
         progress_every: float = 3.0,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        chat: AnnounceChat | None = None,
     ) -> None:
         self._db = db
+        self.chat = chat  # the delegation's group or channel, if configured
         self._remind_lock = asyncio.Lock()
         self._bot = bot
         self._sender = sender
@@ -83,8 +86,10 @@ class BroadcastService:
         confirm: bool,
         chat_id: int | None = None,
         delegate_ids: Sequence[int] | None = None,
+        post_in_chat: bool = False,
     ) -> int:
-        """Store a broadcast to the audience's registered delegates (or to `delegate_ids`)."""
+        """Store a broadcast to the audience's registered delegates (or to `delegate_ids`),
+        and, if asked and configured, its post in the delegation's chat."""
         if delegate_ids is None:
             delegate_ids = [d.id for d in await self.audience(audience)]
         return await store.create(
@@ -96,10 +101,17 @@ class BroadcastService:
             delegate_ids=delegate_ids,
             now=self._clock(),
             chat_id=chat_id,
+            post_in_chat=post_in_chat and self.chat is not None,
         )
 
     async def open(
-        self, *, organiser_id: int, content: Content, audience: str | None, confirm: bool
+        self,
+        *,
+        organiser_id: int,
+        content: Content,
+        audience: str | None,
+        confirm: bool,
+        post_in_chat: bool = False,
     ) -> tuple[int, int]:
         """An organiser's confirmed preview, stored and logged; :meth:`launch` sends it.
         Returns (broadcast id, number of recipients)."""
@@ -109,6 +121,7 @@ class BroadcastService:
             audience=audience,
             confirm=confirm,
             chat_id=organiser_id,
+            post_in_chat=post_in_chat,
         )
         total = (await store.counts(self._db, broadcast_id)).total
         detail = f"#{broadcast_id} to {audience or 'everyone'}: {total} recipients"
@@ -175,8 +188,13 @@ class BroadcastService:
         progress = await self._post_progress(broadcast, lang)
         ticker = asyncio.create_task(self._tick(broadcast, progress, lang))
         cursor = _Cursor(self._db, broadcast.id)
+        work = [self._work(broadcast, cursor) for _ in range(self._window)]
+        if self.chat is not None:
+            # No "Received" button there: a group cannot confirm.
+            copy = content_method(broadcast.content, self.chat.chat_id)  # type: ignore[arg-type]
+            work.append(self.chat.post_broadcast(broadcast.id, copy))
         try:
-            await asyncio.gather(*(self._work(broadcast, cursor) for _ in range(self._window)))
+            await asyncio.gather(*work)
         finally:
             ticker.cancel()
             await asyncio.gather(ticker, return_exceptions=True)

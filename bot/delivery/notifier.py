@@ -22,6 +22,7 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot.delivery.announce_chat import AnnounceChat
 from bot.delivery.logistics import Departures
 from bot.delivery.pins import DayPins, PinAfterSending
 from bot.delivery.priority import Priority, sending_as
@@ -104,6 +105,7 @@ class Notifier:
         clock: Clock,
         departures: Departures | None = None,
         pins: DayPins | None = None,
+        chat: AnnounceChat | None = None,
     ) -> None:
         self.db = db
         self.programme = programme
@@ -114,6 +116,7 @@ class Notifier:
         self.clock = clock
         self.departures = departures
         self.pins = pins
+        self.chat = chat  # the delegation's group or channel (ANNOUNCE_CHAT_ID), if any
         self.due_instants: list[datetime] = []  # what the jobs wake for (any clock)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._window = asyncio.Semaphore(SENDING_WINDOW)
@@ -326,7 +329,7 @@ class Notifier:
         await self.resync()
         if self._stopping:
             return
-        if queued:
+        if queued or self.chat is not None:
             self._spawn(self.send_pending_notices())
         # A reinstated event's reminders that fell due while it was off are settled now
         # (sent late, or skipped if it has started), not at whatever job runs next.
@@ -345,7 +348,7 @@ class Notifier:
             events: Sequence[Event],
             announced: Mapping[str, Announced],
             versions: Mapping[str, str],
-        ) -> tuple[list[Event], list[Item]]:
+        ) -> tuple[list[Event], list[Item], list[str]]:
             record, tell = unannounced(events, announced, now)
             items = [
                 Item("notice", notice_key(before, after, versions.get(after.id, "")), d.id,
@@ -353,7 +356,13 @@ class Notifier:
                 for before, after in tell
                 for d in notice_recipients(before, after, people)
             ]  # fmt: skip
-            return record, items
+            # Each change once in the delegation's chat, whoever it concerns.
+            posts = (
+                [notice_key(before, after, versions.get(after.id, "")) for before, after in tell]
+                if self.chat is not None
+                else []
+            )
+            return record, items, posts
 
         queued = await deliveries.announce(self.db, plan, now)
         if self.departures is not None:
@@ -362,6 +371,8 @@ class Notifier:
 
     async def send_pending_notices(self) -> FanOut:
         result = FanOut()
+        if self.chat is not None:
+            self._spawn(self.chat.post_pending_notices())
         rows = await deliveries.pending(self.db, "notice")
         if not rows:
             return result

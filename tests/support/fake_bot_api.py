@@ -132,6 +132,10 @@ class FakeBotApi:
         self.bot_id = bot_id
         self.requests: list[Recorded] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        # Groups and channels the bot knows (getChat) and its membership in them
+        # (getChatMember for the bot's own id); an unknown chat is "chat not found".
+        self.chats: dict[int | str, dict[str, Any]] = {}
+        self.memberships: dict[int | str, dict[str, Any]] = {}
         self._faults: list[_FaultRule] = []
         for method, faults in (fail_next or {}).items():
             self.fail(method, *faults)
@@ -411,6 +415,8 @@ class FakeBotApi:
             "sendlocation": self._send_location,
             "copymessage": self._copy_message,
             "deletemessage": self._delete_message,
+            "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
         }
 
     # methods
@@ -457,6 +463,23 @@ class FakeBotApi:
         except TimeoutError:
             pass
         return self._updates[:limit]
+
+    async def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self.chats.get(params.get("chat_id"))
+        if chat is None:
+            raise _Failure(400, "Bad Request: chat not found")
+        return {"accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                        "unique_gifts": False, "premium_subscription": False,
+                                        "gifts_from_channels": False},
+                **chat}  # fmt: skip
+
+    async def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params.get("chat_id")
+        if chat_id not in self.chats:
+            raise _Failure(400, "Bad Request: chat not found")
+        member = self.memberships.get(chat_id, {"status": "left"})
+        return {"user": self._bot_user(), **member}
 
     async def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         text = _plain(str(params.get("text", "")), params.get("parse_mode"))
