@@ -29,6 +29,10 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self._lock = asyncio.Lock()
+        # Transactions committed (or rolled back) so far: a read remembered together with
+        # this number is still what the database holds while the number is the same (this
+        # process is the database's only writer).
+        self.writes = 0
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -38,8 +42,10 @@ class Database:
             try:
                 yield self.conn
             except BaseException:
+                self.writes += 1
                 await self.conn.execute("ROLLBACK")
                 raise
+            self.writes += 1
             await self.conn.execute("COMMIT")
 
     async def execute(self, sql: str, params: Params = ()) -> int:

@@ -26,10 +26,11 @@ async def schedule(
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
+    day_messages: views.DayMessages,
     delegate: Delegate | None = None,
 ) -> None:
     view = await viewing.day_view(programme, viewer, None, clock(), delegate)
-    text, markup = views.day_message(
+    text, markup = day_messages.render(
         view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
     )
     await message.answer(text, reply_markup=markup)
@@ -42,6 +43,7 @@ async def show_day(
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
+    day_messages: views.DayMessages,
     delegate: Delegate | None = None,
 ) -> None:
     try:
@@ -50,7 +52,7 @@ async def show_day(
         await query.answer(views.button_gone(), show_alert=True)
         return
     view = await viewing.day_view(programme, viewer, day, clock(), delegate)
-    text, markup = views.day_message(
+    text, markup = day_messages.render(
         view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
     )
     await query.answer()

@@ -12,7 +12,7 @@ from bot.views import logistics as logistics_views
 from bot.views import programme as views
 from bot.views.attendance import card_status
 from bot.views.programme_buttons import card_keyboard, day_keyboard, events_keyboard
-from bot.views.texts import bold, day_label, esc, split_message
+from bot.views.texts import bold, current_locale, day_label, esc, split_message
 from schedule.model import AttendanceRecord, Delegate, Event, Forum, Transport, Travel
 from schedule.transport import AgendaItem, agenda_on
 
@@ -37,6 +37,44 @@ def day_message(
         forum, day, list(events), shown_instead_of=shown_instead_of, departures=departures
     )
     return text, day_keyboard(forum, day, events, days)
+
+
+class DayMessages:
+    """:func:`day_message`, rendered once per programme version, day, agenda, departures
+    and language: most readers of one sub-delegation see the same day, and rendering it
+    (text and a button per event) was most of a /schedule (BENCHMARKS.md).
+
+    A new programme is a new ``Forum`` object (the programme cache reloads it at every
+    change), and everything rendered for the old one is forgotten with it.
+    """
+
+    def __init__(self, limit: int = 1024) -> None:
+        self._forum: Forum | None = None
+        self._rendered: dict[tuple[object, ...], Rendered] = {}
+        self._limit = limit
+
+    def render(
+        self,
+        forum: Forum,
+        day: date | None,
+        events: Sequence[Event],
+        days: Sequence[date],
+        shown_instead_of: date | None,
+        departures: Sequence[Transport] = (),
+    ) -> Rendered:
+        if forum is not self._forum or len(self._rendered) >= self._limit:
+            self._forum = forum
+            self._rendered.clear()
+        # Events and departures are the programme's own objects: identity is their version.
+        key = (
+            current_locale(), day, tuple(map(id, events)), tuple(days), shown_instead_of,
+            tuple(map(id, departures)),
+        )  # fmt: skip
+        found = self._rendered.get(key)
+        if found is None:
+            found = day_message(forum, day, events, days, shown_instead_of, departures)
+            self._rendered[key] = found
+        return found
 
 
 def _with_status(text: str, record: AttendanceRecord | None, forum: Forum) -> str:
