@@ -42,7 +42,7 @@ from bot.menus import set_commands
 from bot.metrics import Metrics
 from bot.middlewares import UpdatesInFlight
 from bot.settings import Settings
-from bot.views.programme_messages import DayMessages
+from bot.views.programme_messages import RenderCache
 from db.connection import Database, open_db
 from db.forum import stored_forum_hash
 from schedule.clock import Clock, utc_now
@@ -97,7 +97,7 @@ class Services:
     notifier: Notifier
     broadcasts: BroadcastService
     signing_notices: SigningNotices
-    day_messages: DayMessages
+    render_cache: RenderCache
     departures: Departures
 
     def workflow_data(self) -> dict[str, object]:
@@ -312,7 +312,7 @@ async def create_app(
         notifier=notifier,
         broadcasts=broadcasts,
         signing_notices=SigningNotices(db, sender, i18n, clock),
-        day_messages=DayMessages(),
+        render_cache=RenderCache(),
         departures=departures,
     )
     in_flight = UpdatesInFlight()

@@ -26,11 +26,11 @@ async def schedule(
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
-    day_messages: views.DayMessages,
+    render_cache: views.RenderCache,
     delegate: Delegate | None = None,
 ) -> None:
     view = await viewing.day_view(programme, viewer, None, clock(), delegate)
-    text, markup = day_messages.render(
+    text, markup = render_cache.day_message(
         view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
     )
     await message.answer(text, reply_markup=markup)
@@ -43,7 +43,7 @@ async def show_day(
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
-    day_messages: views.DayMessages,
+    render_cache: views.RenderCache,
     delegate: Delegate | None = None,
 ) -> None:
     try:
@@ -52,7 +52,7 @@ async def show_day(
         await query.answer(views.button_gone(), show_alert=True)
         return
     view = await viewing.day_view(programme, viewer, day, clock(), delegate)
-    text, markup = day_messages.render(
+    text, markup = render_cache.day_message(
         view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
     )
     await query.answer()
@@ -108,6 +108,7 @@ async def next_(
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
+    render_cache: views.RenderCache,
     delegate: Delegate | None = None,
 ) -> None:
     now = clock()
@@ -118,7 +119,9 @@ async def next_(
         )
     elif up.card is not None:
         card = up.card
-        text, markup = views.next_message(card.forum, card.event, card.record, card.attends, now)
+        text, markup = render_cache.next_message(
+            card.forum, card.event, card.record, card.attends, now
+        )
     else:
         text, markup = views.nothing_next(), None
     await message.answer(text, reply_markup=markup)

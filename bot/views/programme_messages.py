@@ -13,6 +13,7 @@ from bot.views import programme as views
 from bot.views.attendance import card_status
 from bot.views.programme_buttons import card_keyboard, day_keyboard, events_keyboard
 from bot.views.texts import bold, current_locale, day_label, esc, split_message
+from schedule.attendance import check_in_open, rsvp_open
 from schedule.model import AttendanceRecord, Delegate, Event, Forum, Transport, Travel
 from schedule.transport import AgendaItem, agenda_on
 
@@ -39,21 +40,68 @@ def day_message(
     return text, day_keyboard(forum, day, events, days)
 
 
-class DayMessages:
-    """:func:`day_message`, rendered once per programme version, day, agenda, departures
-    and language: most readers of one sub-delegation see the same day, and rendering it
-    (text and a button per event) was most of a /schedule (BENCHMARKS.md).
+class RenderCache:
+    """What many readers see alike, rendered once per programme version: a day (for
+    everyone with the same agenda, day, departures and language) and an event card's
+    buttons (for everyone in the same state: RSVP, check-in). Rendering them, a pydantic
+    button per event, was most of a /schedule and a third of a /next (BENCHMARKS.md).
 
     A new programme is a new ``Forum`` object (the programme cache reloads it at every
     change), and everything rendered for the old one is forgotten with it.
     """
 
-    def __init__(self, limit: int = 1024) -> None:
+    def __init__(self, limit: int = 4096) -> None:
         self._forum: Forum | None = None
         self._rendered: dict[tuple[object, ...], Rendered] = {}
+        self._keyboards: dict[tuple[object, ...], InlineKeyboardMarkup] = {}
         self._limit = limit
 
-    def render(
+    def _for(self, forum: Forum) -> None:
+        if (
+            forum is not self._forum
+            or len(self._rendered) >= self._limit
+            or len(self._keyboards) >= self._limit
+        ):
+            self._forum = forum
+            self._rendered.clear()
+            self._keyboards.clear()
+
+    def card_keyboard(
+        self,
+        event: Event,
+        forum: Forum,
+        now: datetime,
+        *,
+        attends: bool,
+        record: AttendanceRecord | None,
+    ) -> InlineKeyboardMarkup:
+        """:func:`card_keyboard`, by what it depends on."""
+        self._for(forum)
+        rsvp = check_in = False
+        if attends:
+            rsvp = rsvp_open(event, now)
+            check_in = check_in_open(event, now) and not (record is not None and record.is_present)
+        answer = record.rsvp if record is not None and rsvp else None
+        key = (current_locale(), id(event), rsvp, answer, check_in)
+        found = self._keyboards.get(key)
+        if found is None:
+            found = card_keyboard(event, forum, now, attends=attends, record=record)
+            self._keyboards[key] = found
+        return found
+
+    def next_message(
+        self,
+        forum: Forum,
+        event: Event,
+        record: AttendanceRecord | None,
+        attends: bool,
+        now: datetime,
+    ) -> Rendered:
+        text = _with_status(views.next_text(event, forum, now), record, forum)
+        keyboard = self.card_keyboard(event, forum, now, attends=attends, record=record)
+        return text, keyboard
+
+    def day_message(
         self,
         forum: Forum,
         day: date | None,
@@ -62,9 +110,8 @@ class DayMessages:
         shown_instead_of: date | None,
         departures: Sequence[Transport] = (),
     ) -> Rendered:
-        if forum is not self._forum or len(self._rendered) >= self._limit:
-            self._forum = forum
-            self._rendered.clear()
+        """:func:`day_message`, by what it depends on."""
+        self._for(forum)
         # Events and departures are the programme's own objects: identity is their version.
         key = (
             current_locale(), day, tuple(map(id, events)), tuple(days), shown_instead_of,
