@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, create_app
+from bot.delivery.budget import Budget
 from bot.settings import Settings, load_settings
 from tests.support import updates
 from tests.support.recording import Call, RecordingSession
@@ -78,7 +79,12 @@ class Chat:
 
 @pytest.fixture
 async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
-    application = await create_app(settings, session=RecordingSession(), clock=clock)
+    # Telegram's limits would space a chat's answers a second apart in real time: handler
+    # tests are about what is said, and the budget has tests of its own (test_budget.py,
+    # test_outbound.py, test_sender.py, the end-to-end tests).
+    application = await create_app(
+        settings, session=RecordingSession(), clock=clock, budget=Budget.unlimited()
+    )
     try:
         yield application
     finally:
