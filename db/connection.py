@@ -48,6 +48,16 @@ class Database:
             self.writes += 1
             await self.conn.execute("COMMIT")
 
+    async def write_one(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """One write statement as its own transaction, in one trip to aiosqlite's thread:
+        the connection is in autocommit mode, so under the lock a lone statement is atomic
+        and committed when it returns. Returns its rows (``RETURNING``)."""
+        async with self._lock:
+            try:
+                return list(await self.conn.execute_fetchall(sql, params))
+            finally:
+                self.writes += 1
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; returns the rows changed."""
         async with self.transaction() as conn, conn.execute(sql, params) as cur:
