@@ -8,6 +8,7 @@ from datetime import date, datetime
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.views import contacts as contact_views
 from bot.views import logistics as logistics_views
 from bot.views import programme as views
 from bot.views.attendance import card_status
@@ -84,7 +85,7 @@ def agenda_messages(
 ) -> list[Rendered]:
     """/my: the delegate's travel, the agenda with departures in as few messages as fit,
     then the buttons to open each event."""
-    travel_lines = logistics_views.travel_lines(travel, forum)
+    travel_lines = contact_views.travel_lines(travel, forum)
     if not items and not travel_lines:
         return [(nothing_for_you(), None)]
     parts = [bold(esc(_("Your agenda")))]
