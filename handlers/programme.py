@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.views import programme_messages as views
 from bot.views.callbacks import DayCb, EventCb, VenueCb
+from bot.views.texts import current_locale
 from db.connection import Database
 from handlers.filters import IsMember
 from handlers.redraw import redraw
@@ -21,6 +22,25 @@ from schedule.services.programme import Programme
 from schedule.transport import rider_of
 
 
+def _render_day(view: viewing.DayView) -> views.Rendered:
+    return views.day_message(
+        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
+    )
+
+
+def _day_key(view: viewing.DayView) -> tuple[object, ...]:
+    """Everything a day's message depends on, besides the programme version."""
+    return (
+        "day",
+        current_locale(),
+        view.day,
+        view.shown_instead_of,
+        tuple(e.id for e in view.events),
+        view.days,
+        tuple(t.id for t in view.departures),
+    )
+
+
 async def schedule(
     message: Message,
     programme: Programme,
@@ -29,9 +49,7 @@ async def schedule(
     delegate: Delegate | None = None,
 ) -> None:
     view = await viewing.day_view(programme, viewer, None, clock(), delegate)
-    text, markup = views.day_message(
-        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
-    )
+    text, markup = programme.derived(_day_key(view), lambda: _render_day(view))
     await message.answer(text, reply_markup=markup)
 
 
@@ -50,9 +68,7 @@ async def show_day(
         await query.answer(views.button_gone(), show_alert=True)
         return
     view = await viewing.day_view(programme, viewer, day, clock(), delegate)
-    text, markup = views.day_message(
-        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
-    )
+    text, markup = programme.derived(_day_key(view), lambda: _render_day(view))
     await query.answer()
     if isinstance(query.message, Message):
         await redraw(query.message, text, markup)
