@@ -42,7 +42,7 @@ from bot.settings import Settings
 from db.connection import Database, open_db
 from db.forum import stored_forum_hash
 from schedule.clock import Clock, utc_now
-from schedule.forum_file import ForumFileError
+from schedule.forum_file import SAMPLE_FORUM_PATH, ForumFileError
 from schedule.model import ImportReport
 from schedule.services.changes import ProgrammeChanges
 from schedule.services.importing import import_if_changed
@@ -211,6 +211,15 @@ async def load_programme_file(
 ) -> ImportReport | None:
     """Import FORUM_FILE if it changed. A bad file stops a bot that has no programme yet;
     a bot that has one keeps serving it and says loudly why the new file was not taken."""
+    if settings.forum_file is None:
+        # The bundled sample's codes are public: a bot on the network never falls back to it.
+        raise StartupError("FORUM_FILE is not set (the bundled sample is for the demo only)")
+    sample = settings.forum_file.resolve() == SAMPLE_FORUM_PATH.resolve()
+    if sample and settings.bot_token is not None:
+        log.warning(
+            "FORUM_FILE is the bundled sample: its invitation codes are public; "
+            "anyone who reads the repository can join"
+        )
     try:
         report = await import_if_changed(db, settings.forum_file, clock())
     except ForumFileError as error:

@@ -20,6 +20,12 @@ NO_TOKEN = (
     "BOT_TOKEN is not set. Copy .env.example to .env and put the token from @BotFather in it,\n"
     "or try the bot offline, with no token and no network: python -m bot demo"
 )
+NO_FORUM_FILE = (
+    "FORUM_FILE is not set. Write your forum's file (see README, 'The forum file'), check it\n"
+    "with python -m bot import FILE and set FORUM_FILE to it. The bundled sample is not\n"
+    "served by a real bot: its invitation codes are public. To try the bot with the sample,\n"
+    "run python -m bot demo"
+)
 
 
 def _configure_logging(level: str) -> None:
@@ -123,6 +129,9 @@ def main(argv: list[str]) -> int:
         return run_backup(settings, args.file, force=args.force)
     if settings.bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
+        return 2
+    if settings.forum_file is None:
+        print(NO_FORUM_FILE, file=sys.stderr)
         return 2
     from bot.serve import serve
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from schedule.forum_file import SAMPLE_FORUM_PATH
 from tests.support.fake_bot_api import FakeBotApi, Recorded
 from tests.support.process import bot_env
 from tests.support.telegram_html import visible_text
@@ -36,7 +37,7 @@ async def bot_process(
         DATABASE_PATH=str(tmp_path / "forum.sqlite3"),
         ADMIN_IDS=str(ORGANISER),
         LOG_LEVEL="INFO",
-        **extra_env,
+        **({"FORUM_FILE": str(SAMPLE_FORUM_PATH)} | extra_env),
     )
     with (tmp_path / "bot.log").open("wb") as log:
         process = await asyncio.create_subprocess_exec(
