@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from schedule.model import LANGUAGES, Localized
 
 # Ids and codes travel in callback data and deep links: keep them short and plain.
-_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Ids travel inside button data, which Telegram caps at 64 bytes together with the rest.
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _MAX_TEXT = 300
@@ -74,7 +74,7 @@ class TableReader:
 
     def ident(self, key: str, what: str = "id") -> str | None:
         value = self.text(key, required=True)
-        pattern, limit = (_CODE_RE, 64) if what == "code" else (_ID_RE, 32)
+        pattern, limit = (CODE_RE, 64) if what == "code" else (_ID_RE, 32)
         if value is not None and not pattern.fullmatch(value):
             self.error(key, f"bad {what} {value!r}: use 1-{limit} of A-Z a-z 0-9 _ -")
         return value

@@ -13,7 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schedule.forum_agreements import parse_agreements
-from schedule.forum_fields import MISSING, TableReader, type_name
+from schedule.forum_fields import CODE_RE, MISSING, TableReader, type_name
+from schedule.invitations import code_weakness
 from schedule.logistics_file import TRAVEL_KEYS, parse_logistics
 from schedule.model import (
     EVENT_KINDS,
@@ -28,6 +29,9 @@ from schedule.model import (
 
 SAMPLE_FORUM_PATH: Path = Path(__file__).parent / "data" / "dushanbe-2023.toml"
 
+STRONG_CODE_HINT = (
+    "A random one: python3 -c 'import secrets; print(secrets.token_urlsafe(12))'"
+)
 _TOP_KEYS = frozenset(
     {"forum", "venue", "group", "delegate", "event", "agreement", "transport", "contact"}
 )
@@ -252,6 +256,9 @@ def _parse_delegates(
         code = table.ident("code", "code")
         # Codes are typed by people: two differing only in case would be a trap.
         _check_unique(table, "code", code, seen, "code", fold=True)
+        weakness = code_weakness(code, name or "") if code and CODE_RE.fullmatch(code) else None
+        if weakness is not None:
+            table.error("code", f"guessable code {code!r}: {weakness}. {STRONG_CODE_HINT}")
         position = table.text("position") or ""
         group = table.text("group")
         if group is not None and group not in group_ids:

@@ -157,7 +157,7 @@ def test_demo_is_a_chat_with_the_real_bot(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
     # Registered through the real /start handler, greeted by name.
-    assert "you: /start tict-shernayev" in out
+    assert "you: /start tict-Hq7mX2vL9p" in out
     assert "Welcome, Anvar Normamatovich Shernayev!" in out
     # Today's programme, on today's date: the forum was moved to start today.
     english, _, russian = out.partition("you: 2")

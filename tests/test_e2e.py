@@ -85,7 +85,7 @@ async def test_register_read_schedule_and_stop_on_sigterm(tmp_path: Path) -> Non
         assert api.calls("getMe"), "the bot checks its token before serving"
         assert api.calls("setMyCommands"), "the command menu is set at start"
 
-        api.push_message(DELEGATE, "/start tict-shernayev", first_name="Anvar")
+        api.push_message(DELEGATE, "/start tict-Hq7mX2vL9p", first_name="Anvar")
         (greeting,) = await _answers(api, DELEGATE, 1)
         assert "Welcome, Anvar Normamatovich Shernayev!" in greeting
         assert "/schedule" in greeting
@@ -128,7 +128,7 @@ async def test_failing_command_menu_does_not_stop_the_bot(tmp_path: Path) -> Non
         async with bot_process(api, tmp_path) as process:
             await api.wait_for(_is("getUpdates"), timeout=START_TIMEOUT)  # type: ignore[arg-type]
             assert any(r.status == 500 for r in api.calls("setMyCommands"))
-            api.push_message(DELEGATE, "/start tict-shernayev", first_name="Anvar")
+            api.push_message(DELEGATE, "/start tict-Hq7mX2vL9p", first_name="Anvar")
             (greeting,) = await _answers(api, DELEGATE, 1)
             assert "Welcome, Anvar Normamatovich Shernayev!" in greeting
             process.send_signal(signal.SIGTERM)

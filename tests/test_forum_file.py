@@ -32,7 +32,7 @@ name = "TICT"
 
 [[delegate]]
 name = "Anvar Shernayev"
-code = "tict-shernayev"
+code = "tict-Hq7mX2vL9p"
 group = "tict"
 
 [[event]]
@@ -76,8 +76,8 @@ def test_sample_parses() -> None:
     kinds = [e.kind for e in forum.events]
     assert kinds.count("signing") == 4 and "lecture" in kinds and "visit" in kinds
     codes = {d.code: d for d in forum.delegates}
-    assert codes["tict-shernayev"].group == "tict"
-    assert codes["buzrukkhanov"].role == "head" and codes["buzrukkhanov"].group is None
+    assert codes["tict-Hq7mX2vL9p"].group == "tict"
+    assert codes["head-Zq4vN8rT2m"].role == "head" and codes["head-Zq4vN8rT2m"].group is None
 
 
 TAJIK_HOSTS = {"tut", "ips"}  # the venues of the Tajik universities
@@ -205,7 +205,7 @@ def test_missing_forum_table() -> None:
 
 def test_all_errors_are_collected_and_listed_one_per_line() -> None:
     text = edit("lat = 38.5", "lat = 138.5")
-    text = edit('code = "tict-shernayev"', 'code = "bad code"', text)
+    text = edit('code = "tict-Hq7mX2vL9p"', 'code = "bad code"', text)
     text = edit("ends = 2023-09-14T11:00:00", "ends = 2023-09-14T09:00:00", text)
     with pytest.raises(ForumFileError) as caught:
         parse_forum(text, FILE)
@@ -226,7 +226,7 @@ def test_unknown_top_level_key() -> None:
         ('city = "Dushanbe"', "forum"),
         ('name = "Technological University"', 'venue "tut"'),
         ('name = "TICT"', 'group "tict"'),
-        ('name = "Anvar Shernayev"', 'delegate "tict-shernayev"'),
+        ('name = "Anvar Shernayev"', 'delegate "tict-Hq7mX2vL9p"'),
         ('title = "Memorandum with TUT"', 'event "mou-tut"'),
     ],
 )
@@ -247,8 +247,8 @@ def test_unknown_key_in_table(anchor: str, table: str) -> None:
         ('name = "Technological University"\n', 'venue "tut"', "name"),
         ('id = "tict"\n', "group #1", "id"),
         ('name = "TICT"\n', 'group "tict"', "name"),
-        ('name = "Anvar Shernayev"\n', 'delegate "tict-shernayev"', "name"),
-        ('code = "tict-shernayev"\n', "delegate #1", "code"),
+        ('name = "Anvar Shernayev"\n', 'delegate "tict-Hq7mX2vL9p"', "name"),
+        ('code = "tict-Hq7mX2vL9p"\n', "delegate #1", "code"),
         ('id = "mou-tut"\n', "event #1", "id"),
         ('kind = "signing"\n', 'event "mou-tut"', "kind"),
         ('title = "Memorandum with TUT"\n', 'event "mou-tut"', "title"),
@@ -352,7 +352,7 @@ def test_unknown_audience_group() -> None:
 
 def test_unknown_delegate_group() -> None:
     text = edit('group = "tict"', 'group = "mit"')
-    assert_error(text, 'delegate "tict-shernayev"', "group", "unknown group 'mit'")
+    assert_error(text, 'delegate "tict-Hq7mX2vL9p"', "group", "unknown group 'mit'")
 
 
 @pytest.mark.parametrize(
@@ -373,18 +373,18 @@ def test_duplicate_id(block: str, table: str, what: str) -> None:
 
 
 def test_duplicate_code() -> None:
-    block = '[[delegate]]\nname = "Someone"\ncode = "tict-shernayev"\n'
-    assert_error(BASE + block, 'delegate "tict-shernayev"', "code", "duplicate code")
+    block = '[[delegate]]\nname = "Someone"\ncode = "tict-Hq7mX2vL9p"\n'
+    assert_error(BASE + block, 'delegate "tict-Hq7mX2vL9p"', "code", "duplicate code")
 
 
 def test_duplicate_code_ignoring_case() -> None:
-    block = '[[delegate]]\nname = "Someone"\ncode = "TICT-Shernayev"\n'
-    assert_error(BASE + block, 'delegate "TICT-Shernayev"', "code", "duplicate code")
+    block = '[[delegate]]\nname = "Someone"\ncode = "TICT-HQ7MX2VL9P"\n'
+    assert_error(BASE + block, 'delegate "TICT-HQ7MX2VL9P"', "code", "duplicate code")
 
 
 @pytest.mark.parametrize("code", ["has space", "x" * 65, "ключ", "a/b"])
 def test_bad_code(code: str) -> None:
-    text = edit('code = "tict-shernayev"', f'code = "{code}"')
+    text = edit('code = "tict-Hq7mX2vL9p"', f'code = "{code}"')
     assert_error(text, f'delegate "{code}"', "code", "bad code")
 
 
@@ -408,7 +408,7 @@ def test_event_id_longer_than_button_data_allows() -> None:
 
 
 def test_code_may_be_64_characters() -> None:
-    text = edit('code = "tict-shernayev"', f'code = "{"c" * 64}"')
+    text = edit('code = "tict-Hq7mX2vL9p"', f'code = "{"Kq7W-" * 12}abcd"')
     parse_forum(text, "forum.toml")
 
 
@@ -419,7 +419,7 @@ def test_unknown_kind() -> None:
 
 def test_unknown_role() -> None:
     text = edit('group = "tict"', 'group = "tict"\nrole = "king"')
-    assert_error(text, 'delegate "tict-shernayev"', "role", "unknown role 'king'")
+    assert_error(text, 'delegate "tict-Hq7mX2vL9p"', "role", "unknown role 'king'")
 
 
 def test_localised_text_unknown_language() -> None:

@@ -19,7 +19,7 @@ async def test_stranger_gets_no_programme(chat: Chat) -> None:
 
 
 async def test_register_with_personal_code_greets_by_name(chat: Chat) -> None:
-    calls = await chat.register(SHERNAYEV, "tict-shernayev")
+    calls = await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     assert "Welcome, Anvar Normamatovich Shernayev!" in calls[-1].text
     assert "/schedule" in calls[-1].text
     stored = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
@@ -35,17 +35,17 @@ async def test_wrong_code_refused_without_saying_whether_it_exists(chat: Chat) -
 async def test_repeated_wrong_codes_are_slowed_down(chat: Chat, clock: FakeClock) -> None:
     for _ in range(3):
         await chat.register(STRANGER, "guess")
-    calls = await chat.register(STRANGER, "tict-shernayev")
+    calls = await chat.register(STRANGER, "tict-Hq7mX2vL9p")
     assert "Too many wrong codes" in calls[-1].text
     assert await delegates.by_telegram_id(chat.app.db, STRANGER) is None
     clock.advance(minutes=2)
-    calls = await chat.register(STRANGER, "tict-shernayev")
+    calls = await chat.register(STRANGER, "tict-Hq7mX2vL9p")
     assert "Welcome" in calls[-1].text
 
 
 async def test_code_used_from_second_account_is_refused_and_organisers_told(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    calls = await chat.register(STRANGER, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    calls = await chat.register(STRANGER, "tict-Hq7mX2vL9p")
     refusal = [c for c in calls if c.chat_id == STRANGER]
     alert = [c for c in calls if c.chat_id == ORGANISER_ID]
     assert "already been used" in refusal[0].text
@@ -61,7 +61,7 @@ async def test_shared_code_joins_under_telegram_name_with_no_group(chat: Chat) -
 
 
 async def test_schedule_shows_today_for_the_group(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.send(SHERNAYEV, "/schedule")
     text = calls[-1].text
     assert "14 September" in text
@@ -73,7 +73,7 @@ async def test_schedule_shows_today_for_the_group(chat: Chat) -> None:
 
 
 async def test_no_group_sees_only_whole_delegation_events(chat: Chat) -> None:
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     calls = await chat.send(HEAD, "/my")
     text = "\n".join(c.text for c in calls)
     assert "plenary" in text.lower()
@@ -81,7 +81,7 @@ async def test_no_group_sees_only_whole_delegation_events(chat: Chat) -> None:
 
 
 async def test_event_card_and_venue_pin(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.press(SHERNAYEV, "e:mou-tut")
     card = [c for c in calls if c.name == "SendMessage"][-1]
     assert "Signing ceremony" in card.text
@@ -93,21 +93,21 @@ async def test_event_card_and_venue_pin(chat: Chat) -> None:
 
 
 async def test_card_of_event_outside_audience_is_refused(chat: Chat) -> None:
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     calls = await chat.press(HEAD, "e:mou-tut")
     assert [c.name for c in calls] == ["AnswerCallbackQuery"]
     assert calls[0].params.get("show_alert") is True
 
 
 async def test_forged_button_is_answered_and_ignored(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     for data in ("e:does-not-exist", "d:notadate", "zz:1", "v:nowhere"):
         calls = await chat.press(SHERNAYEV, data)
         assert [c.name for c in calls] == ["AnswerCallbackQuery"]
 
 
 async def test_next_says_how_long(chat: Chat, clock: FakeClock) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.send(SHERNAYEV, "/next")
     # At 11:00 the next thing for him is the car to the 14:30 signing (13:40, tbc).
     assert "Leaves in 2 hours 40 minutes" in calls[-1].text
@@ -117,7 +117,7 @@ async def test_next_says_how_long(chat: Chat, clock: FakeClock) -> None:
 
 
 async def test_calendar_is_an_ics_document(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.send(SHERNAYEV, "/calendar")
     doc = calls[-1]
     assert doc.name == "SendDocument"
@@ -126,7 +126,7 @@ async def test_calendar_is_an_ics_document(chat: Chat) -> None:
 
 
 async def test_language_switch_translates_replies(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.press(SHERNAYEV, "l:ru")
     stored = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
     assert stored is not None and stored.language == "ru"
@@ -140,7 +140,7 @@ async def test_organiser_sees_everything(chat: Chat) -> None:
 
 
 async def test_organiser_commands_refused_to_delegates(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     for command in ("/broadcast", "/move mou-tut 15:00", "/cancel mou-tut", "/stats", "/export"):
         calls = await chat.send(SHERNAYEV, command)
         assert calls[-1].text == "This command is for the organisers only."
@@ -149,8 +149,8 @@ async def test_organiser_commands_refused_to_delegates(chat: Chat) -> None:
 
 
 async def test_nothing_is_said_in_group_chats(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    for text in ("/schedule", "/start tict-shernayev", "/my", "hello"):
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    for text in ("/schedule", "/start tict-Hq7mX2vL9p", "/my", "hello"):
         calls = await chat.send(SHERNAYEV, text, chat_id=-100123, chat_type="supergroup")
         assert calls == []
     calls = await chat.send(SHERNAYEV, "/schedule")

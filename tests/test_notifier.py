@@ -45,9 +45,9 @@ def notifier(app: App) -> Notifier:
 async def started(chat: Chat) -> Chat:
     await chat.app.start()
     await notifier(chat.app).idle()
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
-    await chat.register(RECTOR, "placeholder-rector-1")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
+    await chat.register(RECTOR, "r1-Kp8sW3nQz6")
     chat.session.clear()
     return chat
 

@@ -42,7 +42,7 @@ DEMO_USER = User(
     username="demo_delegate",
     language_code="en",
 )
-PREFERRED_CODE = "tict-shernayev"
+PREFERRED_CODE = "tict-Hq7mX2vL9p"
 ANCHOR_IN = timedelta(minutes=6)
 PROMPT = "you: "
 DEMO_REMINDER = 5.0  # minutes: a reminder arrives a minute into the demo
