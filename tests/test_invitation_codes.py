@@ -3,10 +3,28 @@ and wrong codes are counted before they are evaluated, per account and across ac
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+from datetime import datetime
+
 import pytest
 
+from bot.app import App
+from db import delegates
 from schedule.forum_file import ForumFileError, parse_forum
 from schedule.invitations import MIN_CODE_LENGTH, code_weakness
+from schedule.services.joining import (
+    FREE_ATTEMPTS,
+    GUESS_WINDOW,
+    WRONG_CODES_PER_WINDOW,
+    JoinOutcome,
+    join,
+)
+from tests.conftest import ORGANISER_ID, Chat, FakeClock
+
+SHERNAYEV = 101
+SHERNAYEV_CODE = "tict-Hq7mX2vL9p"
+GUESSER = 666
 
 FORUM = """\
 [forum]
@@ -52,3 +70,80 @@ def test_the_rule_as_a_function() -> None:
     assert code_weakness("a" * (MIN_CODE_LENGTH - 1), "Someone") is not None
     assert code_weakness("Xc7-no-name-Q2", "Ann Lee") is None  # words under 3 letters ignored
     assert code_weakness("Xc7-lee-Q2pw", "Ann Lee-Smith") is not None
+
+
+# ------------------------------------------------------------------- counting wrong codes
+
+
+async def _join(app: App, telegram_id: int, code: str, now: datetime) -> JoinOutcome:
+    return await join(
+        app.db,
+        code=code,
+        telegram_id=telegram_id,
+        telegram_name="Guesser",
+        delegation_code=app.settings.delegation_code,
+        language="en",
+        now=now,
+    )
+
+
+async def test_a_burst_of_guesses_from_one_account_is_slowed_like_a_sequence(
+    app: App, clock: FakeClock
+) -> None:
+    """100 codes sent at once, the right one last: only the free attempts are looked at."""
+    codes = [f"GUESS-{n}" for n in range(99)] + [SHERNAYEV_CODE]
+    outcomes = await asyncio.gather(*(_join(app, GUESSER, c, clock()) for c in codes))
+    statuses = Counter(o.status for o in outcomes)
+    assert statuses == {"refused": FREE_ATTEMPTS, "slowed": 100 - FREE_ATTEMPTS}
+    assert outcomes[-1].status == "slowed"
+    assert await delegates.by_telegram_id(app.db, GUESSER) is None
+
+
+async def test_the_same_burst_through_the_dispatcher_registers_nobody(chat: Chat) -> None:
+    codes = [f"GUESS-{n}" for n in range(49)] + [SHERNAYEV_CODE]
+    await asyncio.gather(*(chat.send(GUESSER, f"/start {c}") for c in codes))
+    assert await delegates.by_telegram_id(chat.app.db, GUESSER) is None
+    slowed = [c for c in chat.session.sent("SendMessage") if "Too many wrong codes" in c.text]
+    assert len(slowed) == 50 - FREE_ATTEMPTS
+
+
+async def test_many_accounts_share_one_limit_of_wrong_codes(app: App, clock: FakeClock) -> None:
+    """40 accounts with 3 guesses each: only WRONG_CODES_PER_WINDOW are looked at in a
+    window, and the right code of a newcomer waits until the window is over."""
+    outcomes = [
+        await _join(app, 7000 + account, f"GUESS-{account}-{n}", clock())
+        for account in range(40)
+        for n in range(3)
+    ]
+    assert sum(o.status == "refused" for o in outcomes) == WRONG_CODES_PER_WINDOW
+    waiting = await _join(app, GUESSER, SHERNAYEV_CODE, clock())
+    assert waiting.status == "slowed" and waiting.retry_at is not None
+    assert waiting.retry_at <= clock() + GUESS_WINDOW
+    clock.now = waiting.retry_at
+    assert (await _join(app, GUESSER, SHERNAYEV_CODE, clock())).status == "joined"
+
+
+async def test_right_codes_do_not_spend_the_shared_limit(app: App, clock: FakeClock) -> None:
+    """A delegation registering at a briefing: 30 right codes in a minute, then typos."""
+    for n in range(30):
+        assert (await _join(app, 8000 + n, "dushanbe2023", clock())).status == "joined"
+    typos = [await _join(app, 9000 + n, "dushanbe2O23", clock()) for n in range(5)]
+    assert {o.status for o in typos} == {"refused"}
+
+
+async def test_a_forwarded_invitation_alerts_the_organisers_once_per_while(
+    chat: Chat, clock: FakeClock
+) -> None:
+    await chat.register(SHERNAYEV, SHERNAYEV_CODE)
+    chat.session.clear()
+    for n in range(30):
+        await chat.register(7000 + n, SHERNAYEV_CODE, first_name=f"Visitor{n}")
+        clock.advance(seconds=4)  # 15 a minute: under the shared limit of wrong codes
+    refusals = [c for c in chat.session.sent("SendMessage") if "already been used" in c.text]
+    alerts = chat.session.sent("SendMessage", ORGANISER_ID)
+    assert len(refusals) == 30
+    assert len(alerts) == 1 and "Visitor0" in alerts[0].text
+    clock.advance(minutes=15)
+    calls = await chat.register(7100, SHERNAYEV_CODE, first_name="Late")
+    [alert] = [c for c in calls if c.chat_id == ORGANISER_ID]
+    assert "Late" in alert.text and "tried 29 more times since the last alert" in alert.text
