@@ -138,10 +138,19 @@ async def register_shared(
     if existing is not None:
         return Registration("already", existing)
     async with db.transaction() as conn:
+        # An entry taken out of the forum file (or an invitation) lets go of the account:
+        # with the shared code they join as anyone of the delegation, not as their old
+        # entry with its group and position. Back in the file, their code brings it back.
+        await conn.execute(
+            "UPDATE delegate SET telegram_id = NULL "
+            "WHERE telegram_id = ? AND active = 0 AND source != 'shared'",
+            (telegram_id,),
+        )
         await conn.execute(
             "INSERT INTO delegate (name, source, telegram_id, registered_at, language) "
             "VALUES (?, 'shared', ?, ?, ?) "
-            "ON CONFLICT (telegram_id) DO UPDATE SET active = 1, name = excluded.name",
+            "ON CONFLICT (telegram_id) DO UPDATE SET active = 1, name = excluded.name, "
+            "group_id = NULL, position = '', role = 'member'",
             (name, telegram_id, to_db(now), language),
         )
         await conn.execute("DELETE FROM code_attempt WHERE telegram_id = ?", (telegram_id,))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from db import delegates
+from schedule.forum_file import SAMPLE_FORUM_PATH
+from schedule.services.importing import import_forum_text
 from tests.conftest import ORGANISER_ID, Chat, FakeClock
 
 SHERNAYEV = 101
@@ -155,3 +157,24 @@ async def test_nothing_is_said_in_group_chats(chat: Chat) -> None:
         assert calls == []
     calls = await chat.send(SHERNAYEV, "/schedule")
     assert calls and calls[-1].chat_id == SHERNAYEV
+
+
+async def test_a_removed_delegate_rejoining_with_the_shared_code_loses_their_group(
+    chat: Chat, clock: FakeClock
+) -> None:
+    """Taken out of the forum file, a delegate who knows the shared code may join as anyone
+    of the delegation, not as their old entry with its group (issue 15, finding 2)."""
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    text = SAMPLE_FORUM_PATH.read_text(encoding="utf-8")
+    entry = text[text.index("[[delegate]]\nname = \"Anvar") :]
+    entry = entry[: entry.index("\n\n") + 2]
+    await import_forum_text(chat.app.db, text.replace(entry, ""), "forum.toml", clock())
+    chat.app.programme.invalidate()
+    assert await delegates.by_telegram_id(chat.app.db, SHERNAYEV) is None
+
+    calls = await chat.register(SHERNAYEV, "dushanbe2023", first_name="Anvar")
+    assert "Welcome, Anvar!" in calls[-1].text
+    stored = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
+    assert stored is not None and stored.source == "shared" and stored.group is None
+    calls = await chat.send(SHERNAYEV, "/my")
+    assert "Memorandum" not in "\n".join(c.text for c in calls)  # a TICT-only signing
