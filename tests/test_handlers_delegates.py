@@ -12,8 +12,9 @@ HEAD = 102
 STRANGER = 666
 
 
-async def test_stranger_gets_no_programme(chat: Chat) -> None:
+async def test_stranger_gets_no_programme(chat: Chat, clock: FakeClock) -> None:
     for text in ("/start", "/schedule", "/next", "/my", "/calendar", "hello", "/whatever"):
+        clock.advance(seconds=15)  # strangers are answered once per 15 seconds
         calls = await chat.send(STRANGER, text)
         assert len(calls) == 1
         assert "invitation" in calls[0].text

@@ -89,19 +89,24 @@ FORGED_PRESSES = ("bf:send:1", "bf:confirm:1", "b:1:st", "b:1:rm", "xc:mou-tut:0
 
 
 @pytest.mark.parametrize("user", [SHERNAYEV, STRANGER])
-async def test_others_are_refused_every_organiser_command(chat: Chat, user: int) -> None:
+async def test_others_are_refused_every_organiser_command(
+    chat: Chat, user: int, clock: FakeClock
+) -> None:
     await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     before = await snapshot(chat)
     for command in ORGANISER_COMMANDS:
+        clock.advance(seconds=15)  # strangers are answered once per 15 seconds
         calls = await chat.send(user, command)
         assert len(calls) == 1, command
         text = calls[0].text
         assert "organisers only" in text or "invitation" in text, (command, text)
         assert "https://t.me" not in text
     for data in FORGED_PRESSES:
+        clock.advance(seconds=15)
         calls = await chat.press(user, data)
         assert [c.name for c in calls] == ["AnswerCallbackQuery"], data
         assert "no longer valid" in calls[0].params["text"]
+    clock.advance(seconds=15)
     calls = await send_document(chat, user, b"broken", "forum.toml")
     assert len(calls) == 1 and calls[0].name != "GetFile"
     assert await snapshot(chat) == before
