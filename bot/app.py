@@ -41,6 +41,7 @@ from bot.middlewares import UpdatesInFlight
 from bot.settings import Settings
 from db.connection import Database, open_db
 from db.forum import stored_forum_hash
+from db.lock import DatabaseInUse, DatabaseLock
 from schedule.clock import Clock, utc_now
 from schedule.forum_file import SAMPLE_FORUM_PATH, ForumFileError
 from schedule.model import ImportReport
@@ -114,6 +115,8 @@ class App:
     lifecycle: tuple[Service, ...]
     # What the forum file changed at this start, for the change notices (told once).
     import_report: ImportReport | None = None
+    # Held from create_app to close: one process per database.
+    lock: DatabaseLock | None = None
     _stopped: bool = field(default=False, init=False)
 
     @property
@@ -176,6 +179,8 @@ class App:
         """Release the session and the database (after :meth:`stop`)."""
         await self.bot.session.close()
         await self.db.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 async def check_bot_api(bot: Bot, settings: Settings) -> User:
@@ -239,11 +244,21 @@ async def create_app(
     settings: Settings, *, session: BaseSession | None = None, clock: Clock = utc_now
 ) -> App:
     """Wire everything once: nothing is added to the app or the dispatcher afterwards."""
-    db = await open_db(settings.database_path)
+    lock = DatabaseLock(settings.database_path)
+    try:
+        lock.acquire()
+    except DatabaseInUse as error:
+        raise StartupError(str(error)) from None
+    try:
+        db = await open_db(settings.database_path)
+    except BaseException:
+        lock.release()
+        raise
     try:
         report = await load_programme_file(settings, db, clock)
     except BaseException:
         await db.close()
+        lock.release()
         raise
     bot = create_bot(settings, session)
     metrics = Metrics(db, started=clock())
@@ -303,6 +318,7 @@ async def create_app(
         metrics=metrics,
         lifecycle=(notifier, broadcasts),
         import_report=report,
+        lock=lock,
     )
     dispatcher.startup.register(app.start)
     dispatcher.shutdown.register(app.stop)

@@ -26,19 +26,24 @@ START_TIMEOUT = 90.0
 ANSWER_TIMEOUT = 20.0
 
 
+def _env(api: FakeBotApi, tmp_path: Path, **extra: str) -> dict[str, str]:
+    values = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api.url,
+        "DATABASE_PATH": str(tmp_path / "forum.sqlite3"),
+        "ADMIN_IDS": str(ORGANISER),
+        "LOG_LEVEL": "INFO",
+        "FORUM_FILE": str(SAMPLE_FORUM_PATH),
+    }
+    return bot_env(**(values | extra))
+
+
 @asynccontextmanager
 async def bot_process(
     api: FakeBotApi, tmp_path: Path, *args: str, **extra_env: str
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``python -m bot [args]`` against ``api``; killed on the way out whatever happened."""
-    env = bot_env(
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.url,
-        DATABASE_PATH=str(tmp_path / "forum.sqlite3"),
-        ADMIN_IDS=str(ORGANISER),
-        LOG_LEVEL="INFO",
-        **({"FORUM_FILE": str(SAMPLE_FORUM_PATH)} | extra_env),
-    )
+    env = _env(api, tmp_path, **extra_env)
     with (tmp_path / "bot.log").open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -136,3 +141,30 @@ async def test_failing_command_menu_does_not_stop_the_bot(tmp_path: Path) -> Non
     log = _log(tmp_path)
     assert "could not set the command menu" in log
     assert "Traceback" not in log, log
+
+
+async def test_a_second_process_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+    """Two processes would fight over getUpdates (409) and lose each other's broadcast
+    drafts: the second says another is running and stops; the first serves on."""
+    async with FakeBotApi() as api, bot_process(api, tmp_path) as first:
+        await api.wait_for(_is("getUpdates"), timeout=START_TIMEOUT)  # type: ignore[arg-type]
+        second_log = tmp_path / "second.log"
+        asked = len(api.calls("getMe"))
+        with second_log.open("wb") as out:
+            second = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", cwd=tmp_path, env=_env(api, tmp_path),
+                stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=asyncio.subprocess.STDOUT,
+            )  # fmt: skip
+            code = await asyncio.wait_for(second.wait(), timeout=START_TIMEOUT)
+        said = second_log.read_text(encoding="utf-8")
+        assert code == 1, said
+        assert f"another bot process (pid {first.pid}) is running" in said
+        assert str(tmp_path / "forum.sqlite3") in said
+        assert "Traceback" not in said
+        assert len(api.calls("getMe")) == asked, "the second stopped before calling Telegram"
+
+        api.push_message(DELEGATE, "/start tict-Hq7mX2vL9p", first_name="Anvar")
+        (greeting,) = await _answers(api, DELEGATE, 1)
+        assert "Welcome" in greeting
+        first.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(first.wait(), timeout=15) == 0
