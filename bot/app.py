@@ -39,8 +39,9 @@ from bot.menus import set_commands
 from bot.metrics import Metrics
 from bot.middlewares import UpdatesInFlight
 from bot.settings import Settings
-from db.connection import Database, open_db
+from db.connection import Database, DatabaseUnavailable, open_db, unavailable
 from db.forum import stored_forum_hash
+from db.health import DatabaseWatch
 from db.lock import DatabaseInUse, DatabaseLock
 from schedule.clock import Clock, utc_now
 from schedule.forum_file import SAMPLE_FORUM_PATH, ForumFileError
@@ -249,8 +250,13 @@ async def create_app(
         lock.acquire()
     except DatabaseInUse as error:
         raise StartupError(str(error)) from None
+    except OSError as error:  # the folder cannot be created, a read-only or full disk
+        raise StartupError(unavailable(settings.database_path, error)) from None
     try:
         db = await open_db(settings.database_path)
+    except DatabaseUnavailable as error:
+        lock.release()
+        raise StartupError(str(error)) from None
     except BaseException:
         lock.release()
         raise
@@ -316,7 +322,7 @@ async def create_app(
         i18n=i18n,
         in_flight=in_flight,
         metrics=metrics,
-        lifecycle=(notifier, broadcasts),
+        lifecycle=(DatabaseWatch(db), notifier, broadcasts),
         import_report=report,
         lock=lock,
     )

@@ -36,7 +36,7 @@ def _configure_logging(level: str) -> None:
 
 
 async def run_import(settings: Settings, path: Path) -> int:
-    from db.connection import open_db
+    from db.connection import DatabaseUnavailable, open_db
     from schedule.clock import utc_now
     from schedule.forum_file import ForumFileError
     from schedule.services.importing import import_forum_text
@@ -46,7 +46,11 @@ async def run_import(settings: Settings, path: Path) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"{path}: cannot read the file: {error}")
         return 1
-    db = await open_db(settings.database_path)
+    try:
+        db = await open_db(settings.database_path)
+    except DatabaseUnavailable as error:
+        print(f"Nothing was imported: {error}")
+        return 1
     try:
         report = await import_forum_text(db, text, str(path), utc_now())
     except ForumFileError as error:
