@@ -518,6 +518,8 @@ async def test_a_crash_mid_fan_out_leaves_only_the_sending_window_in_doubt(
     await app.sender.close(timeout=0.1)
     await app.db.close()
     await app.bot.session.close()
+    assert app.lock is not None
+    app.lock.release()  # the kernel lets go of a crashed process's lock
 
     second = RecordingSession()
     again = await create_app(settings, session=second, clock=clock)
