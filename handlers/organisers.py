@@ -122,8 +122,12 @@ async def import_file(
         log.warning("could not download %s for /import: %s", filename, error)
         await message.answer(views.import_not_handed_over())
         return
+    content = data.read(MAX_FORUM_FILE + 1) if data is not None else b""
+    if len(content) > MAX_FORUM_FILE:  # Telegram did not say the size, or said it wrong
+        await message.answer(views.import_too_large())
+        return
     try:
-        text = data.read().decode("utf-8") if data is not None else ""
+        text = content.decode("utf-8")
         report = await organising.import_upload(
             db, changes, organiser_id=_sender_id(message), text=text, filename=filename, now=clock()
         )

@@ -26,6 +26,7 @@ from schedule.model import (
     Group,
     Venue,
 )
+from schedule.toml_limits import shape_problem
 
 SAMPLE_FORUM_PATH: Path = Path(__file__).parent / "data" / "dushanbe-2023.toml"
 
@@ -117,11 +118,22 @@ def _check_unique(
 
 
 def parse_forum(text: str, filename: str) -> Forum:
-    """Parse and validate a forum file's text; ``filename`` is used in messages."""
+    """Parse and validate a forum file's text; ``filename`` is used in messages.
+
+    Whatever the text, the only exception is :class:`ForumFileError`: a file too large or
+    too deeply nested is refused before it is parsed (:mod:`schedule.toml_limits`).
+    """
+    # Editors on Windows save UTF-8 with a byte order mark; TOML does not allow one.
+    text = text.removeprefix("\ufeff")
+    problem = shape_problem(text)
+    if problem is not None:
+        raise ForumFileError([f"{filename}: too large or too deep to be a forum file: {problem}"])
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # its message carries the line and column
         raise ForumFileError([f"{filename}: TOML syntax error: {exc}"]) from exc
+    except RecursionError as exc:  # what the shape check let through still gets a name
+        raise ForumFileError([f"{filename}: arrays or tables are nested too deeply"]) from exc
     errors: list[str] = []
     for key in doc:
         if key not in _TOP_KEYS:

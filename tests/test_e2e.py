@@ -168,3 +168,30 @@ async def test_a_second_process_on_the_same_database_refuses_to_start(tmp_path: 
         assert "Welcome" in greeting
         first.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(first.wait(), timeout=15) == 0
+
+
+async def test_a_broken_forum_file_at_restart_keeps_the_programme_served(tmp_path: Path) -> None:
+    """A year typed 9999 or a file nested a thousand levels deep made every start exit 1
+    (a supervisor restart loop); now it is named in the log and the stored programme is
+    served (issue 15, finding 12)."""
+    forum = tmp_path / "forum.toml"
+    forum.write_text(SAMPLE_FORUM_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    async with FakeBotApi() as api:
+        async with bot_process(api, tmp_path, FORUM_FILE=str(forum)) as process:
+            await api.wait_for(_is("getUpdates"), timeout=START_TIMEOUT)  # type: ignore[arg-type]
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+        text = forum.read_text(encoding="utf-8")
+        # 0001-01-01 00:00 in Dushanbe is before datetime's first instant in UTC.
+        broken = text.replace("starts = 2023-09-14T10:00:00", "starts = 0001-01-01T00:00:00", 1)
+        forum.write_text(broken, encoding="utf-8")
+        async with bot_process(api, tmp_path, FORUM_FILE=str(forum)) as process:
+            api.push_message(DELEGATE, "/start tict-Hq7mX2vL9p", first_name="Anvar")
+            (greeting,) = await _answers(api, DELEGATE, 1)
+            assert "Welcome, Anvar Normamatovich Shernayev!" in greeting
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+    log = _log(tmp_path)
+    assert "FORUM_FILE was not imported; serving the stored programme" in log
+    assert 'field "starts": year 1 is out of range (2000-2100)' in log
+    assert "Traceback" not in log, log

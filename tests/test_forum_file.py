@@ -107,12 +107,21 @@ def test_local_time_becomes_aware_utc() -> None:
     assert event.ends == datetime(2023, 9, 14, 6, 0, tzinfo=UTC)
 
 
-def test_time_in_dst_gap_resolves_with_fold_0() -> None:
+def test_a_time_in_a_dst_gap_is_an_error_naming_the_field() -> None:
+    """02:30 on 26 March 2023 never happened in Berlin: zoneinfo would silently read it
+    as 03:30; the organiser meant something and must say what (issue 15, finding 16)."""
     text = edit('timezone = "Asia/Dushanbe"', 'timezone = "Europe/Berlin"')
     text = edit("starts = 2023-09-14T10:00:00", "starts = 2023-03-26T02:30:00", text)
     text = edit("ends = 2023-09-14T11:00:00", "ends = 2023-03-26T04:00:00", text)
+    assert_error(text, 'event "mou-tut"', "starts", "2023-03-26T02:30:00 does not exist in")
+
+
+def test_a_time_that_happens_twice_is_the_first() -> None:
+    text = edit('timezone = "Asia/Dushanbe"', 'timezone = "Europe/Berlin"')
+    text = edit("starts = 2023-09-14T10:00:00", "starts = 2023-10-29T02:30:00", text)
+    text = edit("ends = 2023-09-14T11:00:00", "ends = 2023-10-29T04:00:00", text)
     event = parse_forum(text, FILE).events[0]
-    assert event.starts == datetime(2023, 3, 26, 1, 30, tzinfo=UTC)  # read at +01:00
+    assert event.starts == datetime(2023, 10, 29, 0, 30, tzinfo=UTC)  # still summer time
 
 
 def test_plain_title_and_defaults() -> None:

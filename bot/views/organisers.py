@@ -13,6 +13,7 @@ from bot.views import programme as views
 from bot.views.callbacks import EventCancelCb
 from bot.views.keyboard import Keyboard
 from bot.views.texts import bold, clip, current_locale, day_label, esc, fmt, hhmm, split_message
+from schedule.forum_fields import MAX_YEAR, MIN_YEAR
 from schedule.model import Event, Forum, ImportReport, LogEntry, Transport
 from schedule.moves import MoveError
 
@@ -45,6 +46,10 @@ def no_such_event(event_id: str) -> str:
 
 
 def move_problem(error: MoveError) -> str:
+    if error.problem == "range":
+        return fmt(
+            _("Give a date between the years {first} and {last}."), first=MIN_YEAR, last=MAX_YEAR
+        )
     return esc(
         {
             "format": _("Write the new time as HH:MM (same day) or YYYY-MM-DD HH:MM, forum time."),

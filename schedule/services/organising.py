@@ -21,7 +21,6 @@ from db.forum import (
     stored_forum_hash,
 )
 from db.transport import get_transport, reschedule_transport, set_transport_status
-from schedule.forum_file import parse_forum
 from schedule.invitations import parse_invite
 from schedule.model import (
     Delegate,
@@ -36,6 +35,7 @@ from schedule.model import (
 from schedule.moves import MoveError, parse_departure_move, parse_move
 from schedule.rules import event_when
 from schedule.services.changes import ProgrammeChanges
+from schedule.services.importing import parse_off_loop
 from schedule.services.programme import Programme
 
 
@@ -172,7 +172,7 @@ async def import_upload(
 ) -> ImportReport:
     """Validate and import a forum file sent with /import; raises ``ForumFileError`` or
     ``ForumImportError`` and changes nothing when it is invalid."""
-    forum = parse_forum(text, filename)
+    forum = await parse_off_loop(text, filename)
     # The stored hash stays that of FORUM_FILE: it tells the next start whether the file on
     # disk changed. Storing this upload's hash would make every restart re-import the older
     # file on disk over this import (and tell everyone of the reversal).
