@@ -66,6 +66,13 @@ def next_event(events: Iterable[Event], now: datetime) -> Event | None:
     return min((e for e in events if e.starts > now), key=lambda e: (e.starts, e.id), default=None)
 
 
+def upcoming_first(events: Sequence[Event], now: datetime, limit: int) -> list[Event]:
+    """Up to ``limit`` events, those not over yet first (in order), then the latest past."""
+    ahead = [e for e in events if e.ends > now]
+    past = [e for e in events if e.ends <= now]
+    return (ahead + past[::-1])[:limit]
+
+
 def seated_by(event: Event) -> datetime | None:
     """When delegates must be seated, if the event asks them to arrive early."""
     if event.arrive_early is None:

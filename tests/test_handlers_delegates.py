@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from db import delegates
-from schedule.forum_file import SAMPLE_FORUM_PATH
-from schedule.services.importing import import_forum_text
+from db.forum import import_forum
+from schedule.forum_file import SAMPLE_FORUM_PATH, load_forum_file
 from tests.conftest import ORGANISER_ID, Chat, FakeClock
 
 SHERNAYEV = 101
@@ -166,10 +168,13 @@ async def test_a_removed_delegate_rejoining_with_the_shared_code_loses_their_gro
     """Taken out of the forum file, a delegate who knows the shared code may join as anyone
     of the delegation, not as their old entry with its group (issue 15, finding 2)."""
     await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
-    text = SAMPLE_FORUM_PATH.read_text(encoding="utf-8")
-    entry = text[text.index("[[delegate]]\nname = \"Anvar") :]
-    entry = entry[: entry.index("\n\n") + 2]
-    await import_forum_text(chat.app.db, text.replace(entry, ""), "forum.toml", clock())
+    forum = load_forum_file(SAMPLE_FORUM_PATH)
+    without = dataclasses.replace(
+        forum,
+        delegates=tuple(d for d in forum.delegates if d.code != "tict-Hq7mX2vL9p"),
+        agreements=(),  # they name him as a signatory
+    )
+    await import_forum(chat.app.db, without, source_hash="edited", now=clock())
     chat.app.programme.invalidate()
     assert await delegates.by_telegram_id(chat.app.db, SHERNAYEV) is None
 

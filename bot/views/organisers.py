@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.views import logistics as logistics_views
 from bot.views import programme as views
@@ -30,6 +31,7 @@ from schedule.moves import MoveError
 # Ids and names listed in one answer; the rest are counted (5,000 would be 60 messages).
 LISTED = 40
 LISTED_CHARACTERS = 1200
+PROBLEMS_SHOWN = 30
 
 
 def when(event: Event, forum: Forum) -> str:
@@ -155,8 +157,21 @@ def import_not_utf8() -> str:
 
 
 def import_refused(problems: Sequence[str]) -> list[str]:
+    """The first problems of a refused file, and how many more: fixing those is the next
+    step, and 5,000 problems were 626 messages."""
     body = bold(esc(_("The file was not imported; nothing was changed."))) + "\n\n"
-    body += "\n".join("• " + esc(p) for p in problems)
+    body += "\n".join("• " + esc(clip(p, 300)) for p in problems[:PROBLEMS_SHOWN])
+    rest = len(problems) - PROBLEMS_SHOWN
+    if rest > 0:
+        body += "\n\n" + fmt(
+            ngettext(
+                "… and {count} more problem. {command} lists them all.",
+                "… and {count} more problems. {command} lists them all.",
+                rest,
+            ),
+            count=rest,
+            command="python -m bot import FILE",
+        )
     return split_message(body)
 
 
