@@ -38,6 +38,7 @@ from bot.i18n import create_i18n
 from bot.menus import set_commands
 from bot.metrics import Metrics
 from bot.middlewares import UpdatesInFlight
+from bot.redaction import RedactSecrets, token_secrets
 from bot.settings import Settings
 from db.connection import Database, DatabaseUnavailable, open_db, unavailable
 from db.forum import stored_forum_hash
@@ -195,8 +196,10 @@ async def check_bot_api(bot: Bot, settings: Settings) -> User:
             f"could not reach the Bot API at {settings.telegram_api_url}: {error.message}"
         ) from error
     except (TelegramAPIError, AiogramError) as error:
-        # e.g. ClientDecodeError: something answered that is not a Bot API server.
-        raise StartupError(f"the Bot API answered getMe wrongly: {error}") from error
+        # e.g. ClientDecodeError: something answered that is not a Bot API server, and
+        # perhaps echoed the URL, token and all: the message never carries it.
+        said = RedactSecrets(token_secrets(settings.bot_token)).redact(str(error))
+        raise StartupError(f"the Bot API answered getMe wrongly: {said}") from None
     if not me.is_bot or not me.username:
         raise StartupError("the Bot API answered getMe with something that is not a bot")
     log.info("serving as @%s", me.username)

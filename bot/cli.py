@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.redaction import install as install_redaction
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -28,11 +29,15 @@ NO_FORUM_FILE = (
 )
 
 
-def _configure_logging(level: str) -> None:
+def _configure_logging(level: str, token: str | None) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
     # One line per webhook request is the proxy's job (and would log every update).
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: invitation codes,
+    # names, Telegram ids. The bot's own DEBUG lines say what it does without them.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    install_redaction(token)
 
 
 async def run_import(settings: Settings, path: Path) -> int:
@@ -118,7 +123,7 @@ def main(argv: list[str]) -> int:
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    _configure_logging(settings.log_level)
+    _configure_logging(settings.log_level, settings.bot_token)
 
     if args.command == "demo":
         from bot.demo.run import run_demo

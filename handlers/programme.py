@@ -101,9 +101,14 @@ async def show_event(
 
 
 async def show_venue(
-    query: CallbackQuery, callback_data: VenueCb, bot: Bot, programme: Programme
+    query: CallbackQuery,
+    callback_data: VenueCb,
+    bot: Bot,
+    programme: Programme,
+    viewer: Viewer,
+    delegate: Delegate | None = None,
 ) -> None:
-    found = await viewing.venue_pin(programme, callback_data.id)
+    found = await viewing.venue_pin(programme, callback_data.id, viewer, delegate)
     if found is None:
         await query.answer(views.place_gone(), show_alert=True)
         return

@@ -38,6 +38,18 @@ def visible_events(events: Iterable[Event], viewer: Viewer) -> list[Event]:
     )
 
 
+def venue_shown(
+    venue_id: str, events: Iterable[Event], viewer: Viewer, also: Iterable[str] = ()
+) -> bool:
+    """Whether ``viewer`` may be sent the pin of a venue: one of the events they see (on
+    the programme, or cancelled but still on it) takes place there, or it is one of
+    ``also`` (the places of their departures). Where a group goes is no more public than
+    what it does."""
+    return venue_id in set(also) or any(
+        e.venue == venue_id and e.status != "removed" and concerns(e, viewer) for e in events
+    )
+
+
 def local_day(moment: datetime, tz: ZoneInfo) -> date:
     return moment.astimezone(tz).date()
 

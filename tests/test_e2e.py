@@ -195,3 +195,22 @@ async def test_a_broken_forum_file_at_restart_keeps_the_programme_served(tmp_pat
     assert "FORUM_FILE was not imported; serving the stored programme" in log
     assert 'field "starts": year 1 is out of range (2000-2100)' in log
     assert "Traceback" not in log, log
+
+
+async def test_no_log_line_carries_an_invitation_code_or_the_token_even_at_debug(
+    tmp_path: Path,
+) -> None:
+    """At DEBUG the log carried the invitation codes (finding 16), and the bot token can
+    reach it in URLs (finding 17). Neither appears in any line, whatever the level."""
+    async with FakeBotApi() as api, bot_process(api, tmp_path, LOG_LEVEL="DEBUG") as process:
+        await api.wait_for(_is("getUpdates"), timeout=START_TIMEOUT)  # type: ignore[arg-type]
+        api.push_message(DELEGATE, "/start tict-Hq7mX2vL9p", first_name="Anvar")
+        api.push_message(DELEGATE + 1, "/start head-WRONG-guess-Zq4", first_name="Guess")
+        await _answers(api, DELEGATE, 1)
+        await _answers(api, DELEGATE + 1, 1)
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+    log = _log(tmp_path)
+    assert "DEBUG" in log  # the level took effect
+    for secret in ("tict-Hq7mX2vL9p", "head-WRONG-guess-Zq4", TOKEN, TOKEN.split(":")[1]):
+        assert secret not in log, [line for line in log.splitlines() if secret in line][:3]

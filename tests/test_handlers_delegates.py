@@ -184,3 +184,16 @@ async def test_a_removed_delegate_rejoining_with_the_shared_code_loses_their_gro
     assert stored is not None and stored.source == "shared" and stored.group is None
     calls = await chat.send(SHERNAYEV, "/my")
     assert "Memorandum" not in "\n".join(c.text for c in calls)  # a TICT-only signing
+
+
+async def test_a_forged_venue_pin_is_only_sent_for_venues_of_ones_own_events(chat: Chat) -> None:
+    """'tut' hosts TICT's events only: the head of delegation (no group) cannot fetch its
+    pin by forging v:tut; a TICT delegate and the organisers can (finding 16)."""
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    forged = await chat.press(HEAD, "v:tut")
+    assert [c.name for c in forged] == ["AnswerCallbackQuery"]
+    assert forged[0].params.get("show_alert") is True
+    assert [c.name for c in await chat.press(HEAD, "v:forum-hall")][-1] == "SendVenue"
+    assert [c.name for c in await chat.press(SHERNAYEV, "v:tut")][-1] == "SendVenue"
+    assert [c.name for c in await chat.press(ORGANISER_ID, "v:ips")][-1] == "SendVenue"
