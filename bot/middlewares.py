@@ -11,7 +11,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
-from aiogram.types import Chat, TelegramObject, User
+from aiogram.types import Chat, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.i18n import language_from_telegram
@@ -110,8 +110,10 @@ class StrangersAnsweredSparingly(BaseMiddleware):
     that Telegram allows the bot, which delegates need (their updates are never counted).
 
     The burst covers an honest newcomer (/start, a code mistyped three times, the right one)
-    and the overall one a delegation opening its invitations at once; 5 a second leaves
-    most of Telegram's 30 for delegates.
+    and the overall one a crowd of strangers at once; 5 a second leaves most of Telegram's
+    30 for delegates. ``/start CODE`` counts only against the person's own allowance: a
+    delegation opening its invitation links at once must not be left unanswered, and
+    wrong codes have a limit across accounts of their own (schedule.services.joining).
 
     The clock is the application's (``clock`` in the workflow data), so tests move it.
     """
@@ -139,13 +141,13 @@ class StrangersAnsweredSparingly(BaseMiddleware):
         if user is None or data.get("delegate") is not None or data.get("organiser"):
             return await handler(event, data)
         now: datetime = data.get("clock", utc_now)()
-        if not self._take(user.id, now):
+        if not self._take(user.id, now, overall=not _joins(event)):
             self.dropped += 1
             log.debug("a stranger's update was left unanswered (too many)")
             return None
         return await handler(event, data)
 
-    def _take(self, user_id: int, now: datetime) -> bool:
+    def _take(self, user_id: int, now: datetime, *, overall: bool = True) -> bool:
         mine = self._people.get(user_id) or _Allowance(float(self.burst), now)
         mine = _refill(mine, now, 1 / self.interval.total_seconds(), self.burst)
         everyone = _refill(
@@ -154,10 +156,10 @@ class StrangersAnsweredSparingly(BaseMiddleware):
             self.overall,
             self.overall_burst,
         )
-        allowed = mine.tokens >= 1 and everyone.tokens >= 1
+        allowed = mine.tokens >= 1 and (everyone.tokens >= 1 or not overall)
         if allowed:
             mine.tokens -= 1
-            everyone.tokens -= 1
+            everyone.tokens = max(0.0, everyone.tokens - 1)
         self._everyone = everyone
         if len(self._people) >= self.tracked and user_id not in self._people:
             self._forget_rested(now)
@@ -171,6 +173,13 @@ class StrangersAnsweredSparingly(BaseMiddleware):
             del self._people[user_id]
         while len(self._people) >= self.tracked:  # a flood of new accounts: oldest go first
             del self._people[next(iter(self._people))]
+
+
+def _joins(event: TelegramObject) -> bool:
+    """``/start CODE``: someone opening an invitation link (or typing its code)."""
+    message = event.message if isinstance(event, Update) else None
+    words = (message.text or "").split(maxsplit=1) if message is not None else []
+    return len(words) == 2 and words[0].split("@")[0] == "/start"
 
 
 def _refill(allowance: _Allowance, now: datetime, per_second: float, cap: int) -> _Allowance:

@@ -189,15 +189,20 @@ class CodeGuesses:
 async def claim_code_attempt(
     db: Database,
     telegram_id: int,
+    code: str | None,
+    shared_code: str | None,
     now: datetime,
     refuse: Callable[[CodeGuesses], datetime | None],
     window: timedelta,
 ) -> tuple[datetime | None, int]:
-    """Count a code as wrong before it is evaluated, unless ``refuse`` says to wait.
+    """Look at a code in one transaction with the pause: a code no one could join with
+    (unknown, or bound to another account; ``code`` None for one not even well formed)
+    is counted as wrong before the next code is looked at, unless ``refuse`` says to wait.
 
-    One transaction reads and writes, so a burst of updates cannot all read the count
-    before any of them raises it. Returns (the instant to wait for, or None when the
-    attempt may go on; this account's wrong codes in a row, this one included).
+    A burst of updates is serialised here, so none reads the count before the others
+    raised it; a right code is never counted, so a delegation joining at once is not
+    slowed. Returns (the instant to wait for, or None when the attempt may go on; this
+    account's wrong codes in a row, this one included).
     """
     async with db.transaction() as conn:
         async with conn.execute(
@@ -218,6 +223,16 @@ async def claim_code_attempt(
         retry_at = refuse(guesses)
         if retry_at is not None:
             return retry_at, guesses.failures
+        usable = code is not None and code == shared_code
+        if code is not None and not usable:
+            async with conn.execute(
+                "SELECT 1 FROM delegate WHERE code = ? AND active = 1"
+                " AND (telegram_id IS NULL OR telegram_id = ?)",
+                (code, telegram_id),
+            ) as cur:
+                usable = await cur.fetchone() is not None
+        if usable:
+            return None, guesses.failures
         await conn.execute(
             "INSERT INTO code_attempt (telegram_id, failures, last_failure_at) VALUES (?, 1, ?) "
             "ON CONFLICT (telegram_id) DO UPDATE SET failures = failures + 1, "
@@ -235,17 +250,6 @@ async def claim_code_attempt(
             ),
         )
     return None, guesses.failures + 1
-
-
-async def settle_code_attempt(db: Database, telegram_id: int, claimed_at: datetime) -> None:
-    """The code was right: it no longer counts, for this account or for everyone."""
-    async with db.transaction() as conn:
-        await conn.execute("DELETE FROM code_attempt WHERE telegram_id = ?", (telegram_id,))
-        await conn.execute(
-            "UPDATE code_guesses SET failures = MAX(failures - 1, 0) "
-            "WHERE id = 1 AND window_start <= ?",
-            (to_db(claimed_at),),
-        )
 
 
 async def note_taken_attempt(

@@ -47,3 +47,12 @@ async def test_a_newcomer_who_mistypes_is_still_answered(chat: Chat) -> None:
     assert all("not valid" in r for r in replies[1:])
     calls = await chat.send(777, "/start tict-Hq7mX2vL9p")
     assert "Too many wrong codes" in calls[-1].text
+
+
+async def test_a_delegation_opening_its_links_at_once_is_answered(chat: Chat) -> None:
+    """Joining counts against one's own allowance only: 120 people with the shared code
+    in the same instant all get in, though strangers' other messages are capped."""
+    people = range(8000, 8120)
+    await asyncio.gather(*(chat.send(p, "/start dushanbe2023") for p in people))
+    welcomed = {c.chat_id for c in chat.session.sent("SendMessage") if "Welcome" in c.text}
+    assert welcomed == set(people)

@@ -93,20 +93,27 @@ async def join(
 ) -> JoinOutcome:
     """Turn an invitation code into a delegate, slowing down whoever guesses codes.
 
-    The attempt is counted as wrong before the code is looked at, in one transaction with
-    the check of the pause, and taken back when the code is right: a burst of guesses sent
-    at once is slowed like guesses sent one after another.
+    The code is looked at in one transaction with the check of the pause, and a wrong one
+    is counted there: a burst of guesses sent at once is slowed like guesses sent one
+    after another, while right codes (a delegation joining at once) are never counted.
     """
+    well_formed = code if looks_like_code(code) else None
     retry_at, failures = await delegates.claim_code_attempt(
-        db, telegram_id, now, lambda guesses: guessing_retry_at(guesses, now), GUESS_WINDOW
+        db,
+        telegram_id,
+        well_formed,
+        delegation_code,
+        now,
+        lambda guesses: guessing_retry_at(guesses, now),
+        GUESS_WINDOW,
     )
     if retry_at is not None:
         return JoinOutcome("slowed", retry_at=retry_at)
-    if delegation_code is not None and looks_like_code(code) and code == delegation_code:
+    if delegation_code is not None and well_formed is not None and code == delegation_code:
         reg = await delegates.register_shared(
             db, telegram_id, telegram_name, now, language=language
         )
-    elif looks_like_code(code):
+    elif well_formed is not None:
         reg = await delegates.register_with_code(db, code, telegram_id, now, language=language)
     else:
         reg = delegates.Registration("unknown")
@@ -118,5 +125,4 @@ async def join(
         return JoinOutcome(
             "taken", reg.delegate, alert=unreported is not None, unreported=unreported or 0
         )
-    await delegates.settle_code_attempt(db, telegram_id, now)
     return JoinOutcome("joined" if reg.status == "registered" else "already", reg.delegate)
