@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.middlewares import (
     LanguageMiddleware,
     PrivateChatsOnly,
+    StrangersAnsweredSparingly,
     UpdatesInFlight,
     ViewerMiddleware,
 )
@@ -58,6 +59,7 @@ def create_dispatcher(
         dp.update.outer_middleware(counter)
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(ViewerMiddleware())
+    dp.update.outer_middleware(StrangersAnsweredSparingly())
     LanguageMiddleware(i18n).setup(dp)
     dp.errors.register(on_error)
     dp.include_routers(*get_routers())

@@ -49,8 +49,9 @@ async def schedule(
     delegate: Delegate | None = None,
 ) -> None:
     view = await viewing.day_view(programme, viewer, None, clock(), delegate)
-    text, markup = programme.derived(_day_key(view), lambda: _render_day(view))
-    await message.answer(text, reply_markup=markup)
+    rendered = programme.derived(_day_key(view), lambda: _render_day(view))
+    for text, markup in views.in_parts(rendered):  # a long day: its buttons on the last
+        await message.answer(text, reply_markup=markup)
 
 
 async def show_day(
@@ -68,12 +69,13 @@ async def show_day(
         await query.answer(views.button_gone(), show_alert=True)
         return
     view = await viewing.day_view(programme, viewer, day, clock(), delegate)
-    text, markup = programme.derived(_day_key(view), lambda: _render_day(view))
+    parts = views.in_parts(programme.derived(_day_key(view), lambda: _render_day(view)))
     await query.answer()
-    if isinstance(query.message, Message):
-        await redraw(query.message, text, markup)
-    else:
-        await bot.send_message(query.from_user.id, text, reply_markup=markup)
+    if isinstance(query.message, Message) and len(parts) == 1:
+        await redraw(query.message, *parts[0])
+    else:  # a day too long to redraw in one message is sent anew
+        for text, markup in parts:
+            await bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
 async def show_event(
@@ -99,9 +101,14 @@ async def show_event(
 
 
 async def show_venue(
-    query: CallbackQuery, callback_data: VenueCb, bot: Bot, programme: Programme
+    query: CallbackQuery,
+    callback_data: VenueCb,
+    bot: Bot,
+    programme: Programme,
+    viewer: Viewer,
+    delegate: Delegate | None = None,
 ) -> None:
-    found = await viewing.venue_pin(programme, callback_data.id)
+    found = await viewing.venue_pin(programme, callback_data.id, viewer, delegate)
     if found is None:
         await query.answer(views.place_gone(), show_alert=True)
         return
@@ -143,12 +150,14 @@ async def my_agenda(
     db: Database,
     programme: Programme,
     viewer: Viewer,
+    clock: Clock,
     delegate: Delegate | None = None,
 ) -> None:
     whole = await logistics.whole_programme(
         db, programme, viewer, rider_of(delegate, viewer.organiser), delegate
     )
-    for text, markup in views.agenda_messages(whole.forum, whole.days, whole.items, whole.travel):
+    messages = views.agenda_messages(whole.forum, whole.days, whole.items, whole.travel, clock())
+    for text, markup in messages:
         await message.answer(text, reply_markup=markup)
 
 

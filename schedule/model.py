@@ -345,6 +345,7 @@ class ImportReport:
     transports: TransportImport = field(default_factory=lambda: TransportImport())
     contacts_changed: bool = False
     travel_changed: int = 0  # delegates whose hotel, arrival or departure changed
+    removed_delegates: tuple[str, ...] = ()  # the names of those removed, by name
 
     @property
     def is_empty(self) -> bool:

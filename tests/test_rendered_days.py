@@ -29,7 +29,7 @@ def test_derived_values_are_made_once_per_key_and_dropped_with_a_change() -> Non
 
 
 async def test_schedule_after_a_move_shows_the_new_time(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     before = (await chat.send(SHERNAYEV, "/schedule"))[-1].text
     assert "16:40" not in before
     await chat.send(ORGANISER_ID, "/move mou-tut 16:40")
@@ -38,7 +38,7 @@ async def test_schedule_after_a_move_shows_the_new_time(chat: Chat) -> None:
 
 
 async def test_each_language_gets_its_own_rendering(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     english = (await chat.send(SHERNAYEV, "/schedule"))[-1].text
     await chat.press(SHERNAYEV, LangCb(lang="ru").pack())
     russian = (await chat.send(SHERNAYEV, "/schedule"))[-1].text

@@ -15,9 +15,12 @@ from bot.views.attendance import card_status
 from bot.views.programme_buttons import card_keyboard, day_keyboard, events_keyboard
 from bot.views.texts import bold, day_label, esc, split_message
 from schedule.model import AttendanceRecord, Delegate, Event, Forum, Transport, Travel
+from schedule.rules import upcoming_first
 from schedule.transport import AgendaItem, agenda_on
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
+# Telegram shows at most 100 buttons under a message; /my offers the next events.
+AGENDA_BUTTONS = 30
 
 
 def nothing_for_you() -> str:
@@ -38,6 +41,14 @@ def day_message(
         forum, day, list(events), shown_instead_of=shown_instead_of, departures=departures
     )
     return text, day_keyboard(forum, day, events, days)
+
+
+def in_parts(rendered: Rendered) -> list[Rendered]:
+    """A message too long for Telegram as several, split between lines, the buttons under
+    the last part (where the reader's eyes end up)."""
+    text, markup = rendered
+    *first, last = split_message(text)
+    return [(part, None) for part in first] + [(last, markup)]
 
 
 def _with_status(text: str, record: AttendanceRecord | None, forum: Forum) -> str:
@@ -82,28 +93,30 @@ def agenda_messages(
     days: Sequence[date],
     items: Sequence[AgendaItem],
     travel: Travel | None = None,
+    now: datetime | None = None,
 ) -> list[Rendered]:
-    """/my: the delegate's travel, the agenda with departures in as few messages as fit,
-    then the buttons to open each event."""
+    """/my: the delegate's travel, the agenda with departures in at most a few messages
+    (the rest counted), then buttons to open the next events (Telegram shows 100 at most)."""
     travel_lines = contact_views.travel_lines(travel, forum)
     if not items and not travel_lines:
         return [(nothing_for_you(), None)]
-    parts = [bold(esc(_("Your agenda")))]
+    blocks: list[tuple[str, bool]] = [(bold(esc(_("Your agenda"))), False)]
     if travel_lines:
-        parts.append("\n".join(travel_lines))
+        blocks.append(("\n".join(travel_lines), False))
     events: list[Event] = []
     for day in days:
         todays = agenda_on(items, day, forum.timezone)
         events.extend(i.event for i in todays if i.event)
-        parts.append("🗓 " + bold(esc(day_label(day))))
-        parts.extend(
-            views.event_line(i.event, forum) if i.event
-            else logistics_views.departure_line(i.transport, forum)  # type: ignore[arg-type]
+        blocks.append(("🗓 " + bold(esc(day_label(day))), False))
+        blocks.extend(
+            (views.event_line(i.event, forum), True) if i.event
+            else (logistics_views.departure_line(i.transport, forum), False)  # type: ignore[arg-type]
             for i in todays
         )  # fmt: skip
-    messages: list[Rendered] = [(chunk, None) for chunk in split_message("\n\n".join(parts))]
+    messages: list[Rendered] = [(part, None) for part in views.agenda_parts(blocks)]
     if events:
-        messages.append((esc(_("Open an event:")), events_keyboard(events)))
+        shown = upcoming_first(events, now, AGENDA_BUTTONS) if now else events[:AGENDA_BUTTONS]
+        messages.append((esc(_("Open an event:")), events_keyboard(shown)))
     return messages
 
 
