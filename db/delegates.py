@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+import aiosqlite
+
 from db.connection import Database, from_db, to_db
 from schedule.model import Delegate
 
@@ -186,6 +188,48 @@ class CodeGuesses:
     window_failures: int
 
 
+async def _guesses(conn: aiosqlite.Connection, telegram_id: int) -> CodeGuesses:
+    """This account's wrong codes in a row and everyone's in the current window."""
+    async with conn.execute(
+        "SELECT failures, last_failure_at FROM code_attempt WHERE telegram_id = ?",
+        (telegram_id,),
+    ) as cur:
+        mine = await cur.fetchone()
+    async with conn.execute("SELECT window_start, failures FROM code_guesses WHERE id = 1") as cur:
+        everyone = await cur.fetchone()
+    return CodeGuesses(
+        failures=mine["failures"] if mine else 0,
+        last_failure_at=from_db(mine["last_failure_at"]) if mine else None,
+        window_start=from_db(everyone["window_start"]) if everyone else None,
+        window_failures=everyone["failures"] if everyone else 0,
+    )
+
+
+async def _count_wrong_code(
+    conn: aiosqlite.Connection,
+    telegram_id: int,
+    guesses: CodeGuesses,
+    now: datetime,
+    window: timedelta,
+) -> None:
+    await conn.execute(
+        "INSERT INTO code_attempt (telegram_id, failures, last_failure_at) VALUES (?, 1, ?) "
+        "ON CONFLICT (telegram_id) DO UPDATE SET failures = failures + 1, "
+        "last_failure_at = excluded.last_failure_at",
+        (telegram_id, to_db(now)),
+    )
+    fresh = guesses.window_start is None or now >= guesses.window_start + window
+    await conn.execute(
+        "INSERT INTO code_guesses (id, window_start, failures) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET window_start = excluded.window_start, "
+        "failures = excluded.failures",
+        (
+            to_db(now if fresh else guesses.window_start),  # type: ignore[arg-type]
+            1 if fresh else guesses.window_failures + 1,
+        ),
+    )
+
+
 async def claim_code_attempt(
     db: Database,
     telegram_id: int,
@@ -205,21 +249,7 @@ async def claim_code_attempt(
     account's wrong codes in a row, this one included).
     """
     async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT failures, last_failure_at FROM code_attempt WHERE telegram_id = ?",
-            (telegram_id,),
-        ) as cur:
-            mine = await cur.fetchone()
-        async with conn.execute(
-            "SELECT window_start, failures FROM code_guesses WHERE id = 1"
-        ) as cur:
-            everyone = await cur.fetchone()
-        guesses = CodeGuesses(
-            failures=mine["failures"] if mine else 0,
-            last_failure_at=from_db(mine["last_failure_at"]) if mine else None,
-            window_start=from_db(everyone["window_start"]) if everyone else None,
-            window_failures=everyone["failures"] if everyone else 0,
-        )
+        guesses = await _guesses(conn, telegram_id)
         retry_at = refuse(guesses)
         if retry_at is not None:
             return retry_at, guesses.failures
@@ -233,22 +263,7 @@ async def claim_code_attempt(
                 usable = await cur.fetchone() is not None
         if usable:
             return None, guesses.failures
-        await conn.execute(
-            "INSERT INTO code_attempt (telegram_id, failures, last_failure_at) VALUES (?, 1, ?) "
-            "ON CONFLICT (telegram_id) DO UPDATE SET failures = failures + 1, "
-            "last_failure_at = excluded.last_failure_at",
-            (telegram_id, to_db(now)),
-        )
-        fresh = guesses.window_start is None or now >= guesses.window_start + window
-        await conn.execute(
-            "INSERT INTO code_guesses (id, window_start, failures) VALUES (1, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET window_start = excluded.window_start, "
-            "failures = excluded.failures",
-            (
-                to_db(now if fresh else guesses.window_start),  # type: ignore[arg-type]
-                1 if fresh else guesses.window_failures + 1,
-            ),
-        )
+        await _count_wrong_code(conn, telegram_id, guesses, now, window)
     return None, guesses.failures + 1
 
 

@@ -311,15 +311,7 @@ def _parse_events(
             table.error("venue", f"unknown venue {venue!r}")
         audience = _audience(table, group_ids)
         remind = table.flag("remind")
-        arrive_early = table.value("arrive_early", False)
-        if arrive_early is MISSING:
-            arrive_early = None
-        elif isinstance(arrive_early, bool) or not isinstance(arrive_early, int):
-            table.error(
-                "arrive_early", f"must be a whole number of minutes, not {type_name(arrive_early)}"
-            )
-        elif arrive_early < 0:
-            table.error("arrive_early", f"must not be negative, not {arrive_early}")
+        arrive_early = _minutes(table, "arrive_early")
         event_fields = {
             "speaker": table.text("speaker"),
             "description": table.localized("description"),
@@ -344,6 +336,20 @@ def _parse_events(
             )
         )
     return events
+
+
+def _minutes(table: TableReader, key: str) -> int | None:
+    """An optional whole, non-negative number of minutes."""
+    value = table.value(key, False)
+    if value is MISSING:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        table.error(key, f"must be a whole number of minutes, not {type_name(value)}")
+        return None
+    if value < 0:
+        table.error(key, f"must not be negative, not {value}")
+        return None
+    return value
 
 
 def _audience(table: TableReader, group_ids: set[str]) -> tuple[str, ...] | None:
