@@ -41,12 +41,14 @@ from bot.i18n import create_i18n
 from bot.menus import set_commands
 from bot.metrics import Metrics
 from bot.middlewares import UpdatesInFlight
+from bot.redaction import RedactSecrets, token_secrets
 from bot.settings import Settings
-from bot.views.programme_messages import RenderCache
-from db.connection import Database, open_db
+from db.connection import Database, DatabaseUnavailable, open_db, unavailable
 from db.forum import stored_forum_hash
+from db.health import DatabaseWatch
+from db.lock import DatabaseInUse, DatabaseLock
 from schedule.clock import Clock, utc_now
-from schedule.forum_file import ForumFileError
+from schedule.forum_file import SAMPLE_FORUM_PATH, ForumFileError
 from schedule.model import ImportReport
 from schedule.services.changes import ProgrammeChanges
 from schedule.services.importing import import_if_changed
@@ -97,7 +99,6 @@ class Services:
     notifier: Notifier
     broadcasts: BroadcastService
     signing_notices: SigningNotices
-    render_cache: RenderCache
     departures: Departures
 
     def workflow_data(self) -> dict[str, object]:
@@ -119,6 +120,8 @@ class App:
     lifecycle: tuple[Service, ...]
     # What the forum file changed at this start, for the change notices (told once).
     import_report: ImportReport | None = None
+    # Held from create_app to close: one process per database.
+    lock: DatabaseLock | None = None
     _stopped: bool = field(default=False, init=False)
 
     @property
@@ -182,6 +185,8 @@ class App:
         """Release the session and the database (after :meth:`stop`)."""
         await self.bot.session.close()
         await self.db.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 async def check_bot_api(bot: Bot, settings: Settings) -> User:
@@ -195,8 +200,10 @@ async def check_bot_api(bot: Bot, settings: Settings) -> User:
             f"could not reach the Bot API at {settings.telegram_api_url}: {error.message}"
         ) from error
     except (TelegramAPIError, AiogramError) as error:
-        # e.g. ClientDecodeError: something answered that is not a Bot API server.
-        raise StartupError(f"the Bot API answered getMe wrongly: {error}") from error
+        # e.g. ClientDecodeError: something answered that is not a Bot API server, and
+        # perhaps echoed the URL, token and all: the message never carries it.
+        said = RedactSecrets(token_secrets(settings.bot_token)).redact(str(error))
+        raise StartupError(f"the Bot API answered getMe wrongly: {said}") from None
     if not me.is_bot or not me.username:
         raise StartupError("the Bot API answered getMe with something that is not a bot")
     log.info("serving as @%s", me.username)
@@ -217,6 +224,15 @@ async def load_programme_file(
 ) -> ImportReport | None:
     """Import FORUM_FILE if it changed. A bad file stops a bot that has no programme yet;
     a bot that has one keeps serving it and says loudly why the new file was not taken."""
+    if settings.forum_file is None:
+        # The bundled sample's codes are public: a bot on the network never falls back to it.
+        raise StartupError("FORUM_FILE is not set (the bundled sample is for the demo only)")
+    sample = settings.forum_file.resolve() == SAMPLE_FORUM_PATH.resolve()
+    if sample and settings.bot_token is not None:
+        log.warning(
+            "FORUM_FILE is the bundled sample: its invitation codes are public; "
+            "anyone who reads the repository can join"
+        )
     try:
         report = await import_if_changed(db, settings.forum_file, clock())
     except ForumFileError as error:
@@ -244,11 +260,26 @@ async def create_app(
     ``budget`` is Telegram's limits by default (:class:`Budget`); benchmarks of handler
     cost and the offline demo pass :meth:`Budget.unlimited`.
     """
-    db = await open_db(settings.database_path)
+    lock = DatabaseLock(settings.database_path)
+    try:
+        lock.acquire()
+    except DatabaseInUse as error:
+        raise StartupError(str(error)) from None
+    except OSError as error:  # the folder cannot be created, a read-only or full disk
+        raise StartupError(unavailable(settings.database_path, error)) from None
+    try:
+        db = await open_db(settings.database_path)
+    except DatabaseUnavailable as error:
+        lock.release()
+        raise StartupError(str(error)) from None
+    except BaseException:
+        lock.release()
+        raise
     try:
         report = await load_programme_file(settings, db, clock)
     except BaseException:
         await db.close()
+        lock.release()
         raise
     bot = create_bot(settings, session)
     # Every message the bot sends, answers included, takes its turn in the one budget;
@@ -312,7 +343,6 @@ async def create_app(
         notifier=notifier,
         broadcasts=broadcasts,
         signing_notices=SigningNotices(db, sender, i18n, clock),
-        render_cache=RenderCache(),
         departures=departures,
     )
     in_flight = UpdatesInFlight()
@@ -327,9 +357,12 @@ async def create_app(
         i18n=i18n,
         in_flight=in_flight,
         metrics=metrics,
-        # The chat's check first: its warning to the organisers goes before any catch-up.
-        lifecycle=(*([chat] if chat is not None else []), notifier, broadcasts),
+        # The chat's check before the catch-up: its warning to the organisers goes first.
+        lifecycle=(
+            DatabaseWatch(db), *([chat] if chat is not None else []), notifier, broadcasts
+        ),
         import_report=report,
+        lock=lock,
     )
     dispatcher.startup.register(app.start)
     dispatcher.shutdown.register(app.stop)

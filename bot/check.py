@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.settings import Settings, SettingsError, load_settings
 from db.files import inspect, known_schema
 from db.forum import forum_hash
-from schedule.forum_file import SAMPLE_FORUM_PATH, ForumFileError, parse_forum
+from schedule.forum_file import ForumFileError, parse_forum
 
 Say = Callable[[str], None]
 
@@ -33,9 +33,15 @@ async def run_check(env: Mapping[str, str], *, offline: bool, say: Say = print) 
     _section(say, "configuration", problems, "fine")
 
     forum_file = settings.forum_file if settings else _forum_file(env)
-    text, file_problems = await asyncio.to_thread(_check_forum_file, forum_file)
+    if forum_file is None:
+        text, file_problems = None, [
+            "FORUM_FILE: not set; `python -m bot` does not serve the bundled sample, whose "
+            "invitation codes are public (python -m bot demo does)"
+        ]
+    else:
+        text, file_problems = await asyncio.to_thread(_check_forum_file, forum_file)
     problems.extend(file_problems)
-    if text is not None and not file_problems:
+    if forum_file is not None and text is not None and not file_problems:
         forum = parse_forum(text, str(forum_file))
         counts = (
             (forum.events, "event"), (forum.venues, "venue"), (forum.groups, "group"),
@@ -44,7 +50,7 @@ async def run_check(env: Mapping[str, str], *, offline: bool, say: Say = print) 
         summary = "valid: " + ", ".join(_count(len(items), noun) for items, noun in counts)
     else:
         summary = ""
-    _section(say, f"forum file {forum_file}", file_problems, summary)
+    _section(say, f"forum file {forum_file or ''}".strip(), file_problems, summary)
 
     if settings is not None:
         db_problems, note = await asyncio.to_thread(_check_database, settings.database_path, text)
@@ -81,9 +87,9 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _forum_file(env: Mapping[str, str]) -> Path:
+def _forum_file(env: Mapping[str, str]) -> Path | None:
     raw = (env.get("FORUM_FILE") or "").strip()
-    return Path(raw) if raw else SAMPLE_FORUM_PATH
+    return Path(raw) if raw else None
 
 
 def _check_forum_file(path: Path) -> tuple[str | None, list[str]]:

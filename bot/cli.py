@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.redaction import install as install_redaction
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -20,17 +21,27 @@ NO_TOKEN = (
     "BOT_TOKEN is not set. Copy .env.example to .env and put the token from @BotFather in it,\n"
     "or try the bot offline, with no token and no network: python -m bot demo"
 )
+NO_FORUM_FILE = (
+    "FORUM_FILE is not set. Write your forum's file (see README, 'The forum file'), check it\n"
+    "with python -m bot import FILE and set FORUM_FILE to it. The bundled sample is not\n"
+    "served by a real bot: its invitation codes are public. To try the bot with the sample,\n"
+    "run python -m bot demo"
+)
 
 
-def _configure_logging(level: str) -> None:
+def _configure_logging(level: str, token: str | None) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
     # One line per webhook request is the proxy's job (and would log every update).
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: invitation codes,
+    # names, Telegram ids. The bot's own DEBUG lines say what it does without them.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    install_redaction(token)
 
 
 async def run_import(settings: Settings, path: Path) -> int:
-    from db.connection import open_db
+    from db.connection import DatabaseUnavailable, open_db
     from schedule.clock import utc_now
     from schedule.forum_file import ForumFileError
     from schedule.services.importing import import_forum_text
@@ -40,7 +51,11 @@ async def run_import(settings: Settings, path: Path) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"{path}: cannot read the file: {error}")
         return 1
-    db = await open_db(settings.database_path)
+    try:
+        db = await open_db(settings.database_path)
+    except DatabaseUnavailable as error:
+        print(f"Nothing was imported: {error}")
+        return 1
     try:
         report = await import_forum_text(db, text, str(path), utc_now())
     except ForumFileError as error:
@@ -108,7 +123,7 @@ def main(argv: list[str]) -> int:
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    _configure_logging(settings.log_level)
+    _configure_logging(settings.log_level, settings.bot_token)
 
     if args.command == "demo":
         from bot.demo.run import run_demo
@@ -123,6 +138,9 @@ def main(argv: list[str]) -> int:
         return run_backup(settings, args.file, force=args.force)
     if settings.bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
+        return 2
+    if settings.forum_file is None:
+        print(NO_FORUM_FILE, file=sys.stderr)
         return 2
     from bot.serve import serve
 

@@ -15,6 +15,7 @@ from bot.middlewares import (
     LanguageMiddleware,
     PrivateChatsOnly,
     RememberUpdate,
+    StrangersAnsweredSparingly,
     UpdatesInFlight,
     ViewerMiddleware,
 )
@@ -65,6 +66,7 @@ def create_dispatcher(
         dp.update.outer_middleware(counter)
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(ViewerMiddleware())
+    dp.update.outer_middleware(StrangersAnsweredSparingly())
     LanguageMiddleware(i18n).setup(dp)
     dp.errors.register(on_error)
     dp.include_routers(*get_routers())

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
-from aiogram.types import Chat, TelegramObject, User
+from aiogram.types import Chat, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.delivery.outbound import answering_update
@@ -17,6 +19,7 @@ from bot.i18n import language_from_telegram
 from bot.settings import Settings
 from db import delegates
 from db.connection import Database
+from schedule.clock import utc_now
 from schedule.model import Delegate
 from schedule.rules import Viewer
 
@@ -123,6 +126,99 @@ class ViewerMiddleware(BaseMiddleware):
         data["viewer"] = Viewer(group=delegate.group if delegate else None, organiser=organiser)
         data["lang"] = lang
         return await handler(event, data)
+
+
+@dataclass(slots=True)
+class _Allowance:
+    """A token bucket: ``tokens`` answers left as of ``at``."""
+
+    tokens: float
+    at: datetime
+
+
+class StrangersAnsweredSparingly(BaseMiddleware):
+    """Someone who is neither a delegate nor an organiser gets a few answers at once, then
+    one per ``interval``; all strangers together at most ``overall`` a second. The rest is
+    dropped unanswered, so that a crowd of strangers cannot spend the messages a second
+    that Telegram allows the bot, which delegates need (their updates are never counted).
+
+    The burst covers an honest newcomer (/start, a code mistyped three times, the right one)
+    and the overall one a crowd of strangers at once; 5 a second leaves most of Telegram's
+    30 for delegates. ``/start CODE`` counts only against the person's own allowance: a
+    delegation opening its invitation links at once must not be left unanswered, and
+    wrong codes have a limit across accounts of their own (schedule.services.joining).
+
+    The clock is the application's (``clock`` in the workflow data), so tests move it.
+    """
+
+    def __init__(
+        self,
+        *,
+        burst: int = 5,
+        interval: timedelta = timedelta(seconds=15),
+        overall: float = 5.0,
+        overall_burst: int = 50,
+        tracked: int = 10_000,
+    ) -> None:
+        self.burst = burst
+        self.interval = interval
+        self.overall = overall
+        self.overall_burst = overall_burst
+        self.tracked = tracked
+        self._people: dict[int, _Allowance] = {}
+        self._everyone: _Allowance | None = None
+        self.dropped = 0
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None or data.get("delegate") is not None or data.get("organiser"):
+            return await handler(event, data)
+        now: datetime = data.get("clock", utc_now)()
+        if not self._take(user.id, now, overall=not _joins(event)):
+            self.dropped += 1
+            log.debug("a stranger's update was left unanswered (too many)")
+            return None
+        return await handler(event, data)
+
+    def _take(self, user_id: int, now: datetime, *, overall: bool = True) -> bool:
+        mine = self._people.get(user_id) or _Allowance(float(self.burst), now)
+        mine = _refill(mine, now, 1 / self.interval.total_seconds(), self.burst)
+        everyone = _refill(
+            self._everyone or _Allowance(float(self.overall_burst), now),
+            now,
+            self.overall,
+            self.overall_burst,
+        )
+        allowed = mine.tokens >= 1 and (everyone.tokens >= 1 or not overall)
+        if allowed:
+            mine.tokens -= 1
+            everyone.tokens = max(0.0, everyone.tokens - 1)
+        self._everyone = everyone
+        if len(self._people) >= self.tracked and user_id not in self._people:
+            self._forget_rested(now)
+        self._people[user_id] = mine
+        return allowed
+
+    def _forget_rested(self, now: datetime) -> None:
+        """Those whose allowance is full again are remembered no longer (memory stays bounded)."""
+        rested = self.interval * self.burst
+        for user_id in [u for u, a in self._people.items() if now - a.at >= rested]:
+            del self._people[user_id]
+        while len(self._people) >= self.tracked:  # a flood of new accounts: oldest go first
+            del self._people[next(iter(self._people))]
+
+
+def _joins(event: TelegramObject) -> bool:
+    """``/start CODE``: someone opening an invitation link (or typing its code)."""
+    message = event.message if isinstance(event, Update) else None
+    words = (message.text or "").split(maxsplit=1) if message is not None else []
+    return len(words) == 2 and words[0].split("@")[0] == "/start"
+
+
+def _refill(allowance: _Allowance, now: datetime, per_second: float, cap: int) -> _Allowance:
+    elapsed = max(0.0, (now - allowance.at).total_seconds())
+    tokens = min(float(cap), allowance.tokens + elapsed * per_second)
+    return _Allowance(tokens, max(now, allowance.at))
 
 
 class LanguageMiddleware(I18nMiddleware):

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from schedule.forum_file import SAMPLE_FORUM_PATH
 from schedule.model import LANGUAGES
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -55,7 +54,7 @@ class Settings:
     bot_token: str | None
     telegram_api_url: str
     database_path: Path
-    forum_file: Path
+    forum_file: Path | None  # None: unset (the demo uses the bundled sample)
     admin_ids: frozenset[int]
     reminder_offsets: tuple[float, ...]
     delegation_code: str | None
@@ -249,7 +248,7 @@ def load_settings(
         bot_token=checked(token, None),
         telegram_api_url=checked(api_url, DEFAULT_API_URL),
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
-        forum_file=Path(get("FORUM_FILE") or SAMPLE_FORUM_PATH),
+        forum_file=Path(forum) if (forum := get("FORUM_FILE")) else None,
         admin_ids=checked(lambda: _admin_ids(get("ADMIN_IDS") or ""), frozenset()),
         reminder_offsets=checked(
             lambda: (

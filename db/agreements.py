@@ -63,38 +63,7 @@ async def import_agreements(
                 changed += 1
             else:
                 continue
-        await conn.execute(
-            "INSERT INTO agreement (id, position, kind, title, partner, partner_country,"
-            " event_id, signatories, partner_signatories, scope, copies, file_status, status,"
-            " signed_by, signed_at, active, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)"
-            " ON CONFLICT (id) DO UPDATE SET position = excluded.position,"
-            " kind = excluded.kind, title = excluded.title, partner = excluded.partner,"
-            " partner_country = excluded.partner_country, event_id = excluded.event_id,"
-            " signatories = excluded.signatories,"
-            " partner_signatories = excluded.partner_signatories, scope = excluded.scope,"
-            " copies = excluded.copies, file_status = excluded.file_status,"
-            " status = excluded.status, signed_by = excluded.signed_by,"
-            " signed_at = excluded.signed_at, active = 1, updated_at = excluded.updated_at",
-            (
-                agreement.id,
-                position,
-                agreement.kind,
-                _json_text(agreement.title),
-                agreement.partner,
-                agreement.partner_country,
-                agreement.event,
-                json.dumps(list(agreement.signatories), ensure_ascii=False),
-                json.dumps(list(agreement.partner_signatories), ensure_ascii=False),
-                json.dumps([item.as_dict() for item in agreement.scope], ensure_ascii=False),
-                agreement.copies,
-                state.file_status,
-                state.status,
-                state.signed_by,
-                None if state.signed_at is None else to_db(state.signed_at),
-                stamp,
-            ),
-        )
+        await _upsert(conn, agreement, position, state, stamp)
     listed = {a.id for a in agreements}
     for ident, row in stored.items():
         if row["active"] and ident not in listed:
@@ -103,6 +72,52 @@ async def import_agreements(
             )
             removed += 1
     return added, changed, removed
+
+
+_UPSERT = (
+    "INSERT INTO agreement (id, position, kind, title, partner, partner_country,"
+    " event_id, signatories, partner_signatories, scope, copies, file_status, status,"
+    " signed_by, signed_at, active, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)"
+    " ON CONFLICT (id) DO UPDATE SET position = excluded.position,"
+    " kind = excluded.kind, title = excluded.title, partner = excluded.partner,"
+    " partner_country = excluded.partner_country, event_id = excluded.event_id,"
+    " signatories = excluded.signatories,"
+    " partner_signatories = excluded.partner_signatories, scope = excluded.scope,"
+    " copies = excluded.copies, file_status = excluded.file_status,"
+    " status = excluded.status, signed_by = excluded.signed_by,"
+    " signed_at = excluded.signed_at, active = 1, updated_at = excluded.updated_at"
+)
+
+
+async def _upsert(
+    conn: aiosqlite.Connection,
+    agreement: Agreement,
+    position: int,
+    state: AgreementState,
+    stamp: str,
+) -> None:
+    await conn.execute(
+        _UPSERT,
+        (
+            agreement.id,
+            position,
+            agreement.kind,
+            _json_text(agreement.title),
+            agreement.partner,
+            agreement.partner_country,
+            agreement.event,
+            json.dumps(list(agreement.signatories), ensure_ascii=False),
+            json.dumps(list(agreement.partner_signatories), ensure_ascii=False),
+            json.dumps([item.as_dict() for item in agreement.scope], ensure_ascii=False),
+            agreement.copies,
+            state.file_status,
+            state.status,
+            state.signed_by,
+            None if state.signed_at is None else to_db(state.signed_at),
+            stamp,
+        ),
+    )
 
 
 async def list_agreements(db: Database) -> list[Agreement]:

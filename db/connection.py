@@ -9,6 +9,9 @@ with it.
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -23,11 +26,26 @@ from schedule.model import parse_utc, utc_text
 Params = Sequence[Any] | dict[str, Any]
 
 
-class Database:
-    """The process's connection and the lock that keeps transactions apart."""
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be opened or written; the message names DATABASE_PATH."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+
+class Database:
+    """The process's connection and the lock that keeps transactions apart.
+
+    ``path`` and ``identity`` (device and inode of the file when it was opened) let
+    :mod:`db.health` notice a file deleted or replaced under the running process.
+    """
+
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: Path | None = None,
+        identity: tuple[int, int] | None = None,
+    ) -> None:
         self.conn = conn
+        self.path = path
+        self.identity = identity
         self._lock = asyncio.Lock()
         # Transactions committed (or rolled back) so far: a read remembered together with
         # this number is still what the database holds while the number is the same (this
@@ -82,10 +100,18 @@ class Database:
 
 
 async def open_db(path: str | Path) -> Database:
-    """Open (creating its folder) and migrate the database at ``path``."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    """Open (creating its folder) and migrate the database at ``path``.
+
+    Raises :class:`DatabaseUnavailable`, saying what is wrong with which path, when the
+    folder or the file cannot be created, opened or written (read-only, a full disk...).
+    """
+    in_memory = str(path) == ":memory:"
+    try:
+        if not in_memory:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+    except (OSError, sqlite3.Error) as error:
+        raise DatabaseUnavailable(unavailable(path, error)) from error
     conn.row_factory = aiosqlite.Row
     try:
         await conn.execute("PRAGMA journal_mode = WAL")
@@ -93,10 +119,40 @@ async def open_db(path: str | Path) -> Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA synchronous = NORMAL")
         await migrate(conn)
+        # A write at start, so that a read-only or full disk is found now, not by the
+        # first delegate who presses a button.
+        await conn.execute("BEGIN IMMEDIATE")
+        await conn.execute("ROLLBACK")
+    except (OSError, sqlite3.Error) as error:
+        await conn.close()
+        raise DatabaseUnavailable(unavailable(path, error)) from error
     except BaseException:
         await conn.close()
         raise
-    return Database(conn)
+    identity = None
+    if not in_memory:
+        stat = os.stat(path)
+        identity = (stat.st_dev, stat.st_ino)
+    return Database(conn, None if in_memory else Path(path), identity)
+
+
+def unavailable(path: str | Path, error: BaseException) -> str:
+    """What is wrong with the database at ``path``, for a person to fix."""
+    text = str(error)
+    lowered = text.lower()
+    if isinstance(error, PermissionError) or "readonly" in lowered or "read-only" in lowered:
+        why = "the file or its folder is read-only"
+    elif "full" in lowered or getattr(error, "errno", None) == errno.ENOSPC:
+        why = "the disk is full"
+    elif "disk i/o error" in lowered:
+        why = "the disk refused a write (is it full, over a quota or failing?)"
+    elif "not a database" in lowered:
+        why = "the file is not an SQLite database"
+    elif isinstance(error, OSError) or "unable to open" in lowered:
+        why = "the file or its folder cannot be created or opened"
+    else:
+        why = "SQLite refused it"
+    return f"DATABASE_PATH={path}: {why} ({text})"
 
 
 def to_db(moment: datetime) -> str:

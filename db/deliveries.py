@@ -177,6 +177,20 @@ async def handled(db: Database, kind: DeliveryKind) -> set[tuple[str, int]]:
     return {(r["key"], r["delegate_id"]) for r in rows}
 
 
+async def told_off(db: Database) -> dict[str, set[int]]:
+    """Event id -> the delegates told it was cancelled or removed (a notice sent, or on
+    its way): those, and only those, hear that it is back."""
+    rows = await db.fetchall(
+        "SELECT event_id, delegate_id FROM delivery WHERE kind = 'notice'"
+        " AND status IN ('sent', 'pending', 'sending', 'interrupted')"
+        " AND json_extract(key, '$.to[1]') != 'scheduled'"
+    )
+    found: dict[str, set[int]] = {}
+    for r in rows:
+        found.setdefault(r["event_id"], set()).add(r["delegate_id"])
+    return found
+
+
 async def pending(db: Database, kind: DeliveryKind) -> list[Delivery]:
     rows = await db.fetchall(
         f"SELECT {_COLUMNS} FROM delivery WHERE kind = ? AND status = 'pending' ORDER BY id",

@@ -57,13 +57,31 @@ async def stored_forum_hash(db: Database) -> str | None:
     return row["source_hash"] if row else None
 
 
+class _DryRun(Exception):
+    """Rolls back the transaction of an import that was only to be looked at."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("dry run")
+        self.report = report
+
+
 async def import_forum(
-    db: Database, forum: Forum, *, source_hash: str, now: datetime
+    db: Database, forum: Forum, *, source_hash: str, now: datetime, dry_run: bool = False
 ) -> ImportReport:
     """Reconcile the stored programme and file delegates with ``forum``, atomically.
 
-    Importing the same forum twice changes nothing the second time.
+    Importing the same forum twice changes nothing the second time. With ``dry_run``, the
+    same reconciliation is done and rolled back: the report says what an import would do.
     """
+    try:
+        return await _import(db, forum, source_hash=source_hash, now=now, dry_run=dry_run)
+    except _DryRun as done:
+        return done.report
+
+
+async def _import(
+    db: Database, forum: Forum, *, source_hash: str, now: datetime, dry_run: bool
+) -> ImportReport:
     stamp = to_db(now)
     async with db.transaction() as conn:
         await conn.execute(
@@ -77,12 +95,18 @@ async def import_forum(
         await _replace_venues(conn, forum.venues)
         await _replace_groups(conn, forum.groups)
         added, changed, removed = await _import_events(conn, forum.events, stamp)
-        delegates = await _import_delegates(conn, forum.delegates)
+        *delegates, gone = await _import_delegates(conn, forum.delegates)
         await import_agreements(conn, forum.agreements, now)
         transports = await import_transports(conn, forum.transports, stamp)
         contacts = await import_contacts(conn, forum.contacts)
         travel = await import_travel(conn, forum.delegates)
-    return ImportReport(added, changed, removed, *delegates, transports, contacts, travel)
+        report = ImportReport(
+            added, changed, removed, *delegates, transports, contacts, travel,
+            removed_delegates=gone,
+        )  # fmt: skip
+        if dry_run:
+            raise _DryRun(report)
+    return report
 
 
 _VENUE_UPSERT = (
@@ -178,8 +202,9 @@ async def _update_event(
 
 async def _import_delegates(
     conn: aiosqlite.Connection, entries: tuple[DelegateEntry, ...]
-) -> tuple[int, int, int]:
-    """Returns (added, changed, removed); a delegate back in the file counts as added."""
+) -> tuple[int, int, int, tuple[str, ...]]:
+    """Returns (added, changed, removed, the names of those removed); a delegate back in
+    the file counts as added."""
     async with conn.execute(
         "SELECT id, code, name, position, group_id, role, source, active FROM delegate"
         " WHERE code IS NOT NULL"
@@ -219,11 +244,13 @@ async def _import_delegates(
         else:
             added += 1
     codes = {e.code for e in entries}
+    gone: list[str] = []
     for code, row in rows.items():
         if row["source"] == "file" and row["active"] and code not in codes:
             await conn.execute("UPDATE delegate SET active = 0 WHERE id = ?", (row["id"],))
             removed += 1
-    return added, changed, removed
+            gone.append(row["name"])
+    return added, changed, removed, tuple(sorted(gone, key=str.casefold))
 
 
 async def load_forum(db: Database) -> Forum | None:

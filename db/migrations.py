@@ -302,7 +302,29 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
-    # 5: posts in the delegation's group or channel (ANNOUNCE_CHAT_ID), once each: a change
+    # Guessing codes is counted across accounts too (wrong codes in the current window),
+    # an invitation tried from another account alerts the organisers once per while, and
+    # an /import that removes delegates or many events waits for the organiser's yes.
+    """
+    CREATE TABLE code_guesses (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        window_start TEXT NOT NULL,
+        failures INTEGER NOT NULL
+    );
+    CREATE TABLE taken_alert (
+        delegate_id INTEGER PRIMARY KEY REFERENCES delegate (id),
+        alerted_at TEXT NOT NULL,
+        unreported INTEGER NOT NULL DEFAULT 0   -- tries since, not alerted yet
+    );
+    CREATE TABLE pending_import (
+        token TEXT PRIMARY KEY,             -- travels in the confirmation button
+        organiser_id INTEGER NOT NULL,
+        filename TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
+    # 6: posts in the delegation's group or channel (ANNOUNCE_CHAT_ID), once each: a change
     # notice (keyed by the notice's key) or a broadcast the organiser also posted there.
     """
     CREATE TABLE announcement (

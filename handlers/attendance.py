@@ -12,6 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.views import attendance as views
 from bot.views import attendance_buttons as buttons
+from bot.views.attendance_xlsx import attendance_xlsx
 from bot.views.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
 from bot.views.texts import current_locale, esc
 from db.connection import Database
@@ -214,6 +215,12 @@ async def export_command(
         return
     data = attendance_csv(forum, calls, current_locale())
     name = views.export_filename(event_id, clock(), forum)
+    # The workbook first: it opens in the right columns in Excel whatever its language;
+    # the CSV, with the caption, for every other program.
+    workbook = attendance_xlsx(forum, calls, current_locale())
+    await message.answer_document(
+        BufferedInputFile(workbook, filename=name.removesuffix(".csv") + ".xlsx")
+    )
     await message.answer_document(
         BufferedInputFile(data, filename=name), caption=views.export_caption(calls)
     )

@@ -7,6 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.views import contacts as contact_views
 from bot.views import logistics as logistics_views
 from bot.views.texts import esc
 from db.connection import Database
@@ -45,7 +46,7 @@ async def calendar(
         transport_title={t.id: logistics_views.calendar_title(t, forum) for t in data.departures},
         travel=data.travel,
         traveller=data.traveller,
-        journey_text=JourneyText(*logistics_views.journey_words()),
+        journey_text=JourneyText(*contact_views.journey_words()),
     )
     await message.answer_document(
         BufferedInputFile(ics, filename="forum-agenda.ics"),

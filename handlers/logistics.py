@@ -7,6 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.delivery.logistics import Departures
+from bot.views import contacts as contact_views
 from bot.views import logistics as views
 from bot.views.callbacks import LateCb
 from handlers.filters import IsMember
@@ -38,9 +39,9 @@ async def contacts(
     """The list with a link for each username, then a contact card (sendContact) for each
     phone, so one tap calls or saves it."""
     found = await logistics.contacts(programme, rider_of(delegate, organiser))
-    text, markup = views.contacts_text(found)
+    text, markup = contact_views.contacts_text(found)
     await message.answer(text, reply_markup=markup)
-    for card in views.contact_cards(found):
+    for card in contact_views.contact_cards(found):
         await message.answer_contact(
             phone_number=card.phone, first_name=card.first_name, last_name=card.last_name
         )

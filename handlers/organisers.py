@@ -11,12 +11,13 @@ from aiogram.types import CallbackQuery, Message
 from aiohttp import ClientError
 
 from bot.views import organisers as views
-from bot.views.callbacks import EventCancelCb
+from bot.views.callbacks import EventCancelCb, ImportCb
 from db.connection import Database
 from db.forum import ForumImportError
 from handlers.filters import IsOrganiser
 from schedule.clock import Clock
 from schedule.forum_file import ForumFileError
+from schedule.imports import ImportPreview
 from schedule.moves import MoveError
 from schedule.services import organising
 from schedule.services.changes import ProgrammeChanges
@@ -122,9 +123,13 @@ async def import_file(
         log.warning("could not download %s for /import: %s", filename, error)
         await message.answer(views.import_not_handed_over())
         return
+    content = data.read(MAX_FORUM_FILE + 1) if data is not None else b""
+    if len(content) > MAX_FORUM_FILE:  # Telegram did not say the size, or said it wrong
+        await message.answer(views.import_too_large())
+        return
     try:
-        text = data.read().decode("utf-8") if data is not None else ""
-        report = await organising.import_upload(
+        text = content.decode("utf-8")
+        outcome = await organising.import_upload(
             db, changes, organiser_id=_sender_id(message), text=text, filename=filename, now=clock()
         )
     except UnicodeDecodeError:
@@ -134,9 +139,55 @@ async def import_file(
     except ForumImportError as error:
         pieces = views.import_refused([str(error)])
     else:
-        pieces = views.imported(filename, report)
+        if isinstance(outcome, ImportPreview):
+            preview, markup = views.import_preview(outcome)
+            await message.answer(preview, reply_markup=markup)
+            return
+        pieces = views.imported(filename, outcome)
     for piece in pieces:
         await message.answer(piece)
+
+
+async def confirm_import(
+    query: CallbackQuery,
+    callback_data: ImportCb,
+    bot: Bot,
+    db: Database,
+    changes: ProgrammeChanges,
+    clock: Clock,
+) -> None:
+    """The buttons under an import preview: import the waiting file, or keep the programme."""
+    message = query.message if isinstance(query.message, Message) else None
+    organiser_id = query.from_user.id
+    if not callback_data.go:
+        dropped = await organising.drop_import(
+            db, organiser_id=organiser_id, token=callback_data.token
+        )
+        if not dropped:
+            await query.answer(views.button_gone(), show_alert=True)
+            return
+        await query.answer()
+        if message is not None:
+            await message.edit_text(views.import_kept())
+        return
+    try:
+        filename, report = await organising.confirm_import(
+            db, changes, organiser_id=organiser_id, token=callback_data.token, now=clock()
+        )
+    except organising.ImportExpired:
+        await query.answer(views.button_gone(), show_alert=True)
+        return
+    except ForumFileError as error:  # the rules changed between preview and yes
+        pieces = views.import_refused(error.errors)
+    except ForumImportError as error:
+        pieces = views.import_refused([str(error)])
+    else:
+        pieces = views.imported(filename, report)
+    await query.answer()
+    if message is not None:
+        await message.edit_reply_markup(reply_markup=None)
+    for piece in pieces:
+        await bot.send_message(organiser_id, piece)
 
 
 async def show_log(message: Message, db: Database, programme: Programme) -> None:
@@ -154,5 +205,6 @@ def create_router() -> Router:
     router.message.register(cancel, Command("cancel"))
     router.callback_query.register(confirm_cancel, EventCancelCb.filter())
     router.message.register(import_file, Command("import"))
+    router.callback_query.register(confirm_import, ImportCb.filter())
     router.message.register(show_log, Command("log"))
     return router

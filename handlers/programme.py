@@ -10,6 +10,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.views import programme_messages as views
 from bot.views.callbacks import DayCb, EventCb, VenueCb
+from bot.views.programme_buttons import card_keyboard, card_state
+from bot.views.texts import current_locale
 from db.connection import Database
 from handlers.filters import IsMember
 from handlers.redraw import redraw
@@ -21,19 +23,36 @@ from schedule.services.programme import Programme
 from schedule.transport import rider_of
 
 
+def _render_day(view: viewing.DayView) -> views.Rendered:
+    return views.day_message(
+        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
+    )
+
+
+def _day_key(view: viewing.DayView) -> tuple[object, ...]:
+    """Everything a day's message depends on, besides the programme version."""
+    return (
+        "day",
+        current_locale(),
+        view.day,
+        view.shown_instead_of,
+        tuple(e.id for e in view.events),
+        view.days,
+        tuple(t.id for t in view.departures),
+    )
+
+
 async def schedule(
     message: Message,
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
-    render_cache: views.RenderCache,
     delegate: Delegate | None = None,
 ) -> None:
     view = await viewing.day_view(programme, viewer, None, clock(), delegate)
-    text, markup = render_cache.day_message(
-        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
-    )
-    await message.answer(text, reply_markup=markup)
+    rendered = programme.derived(_day_key(view), lambda: _render_day(view))
+    for text, markup in views.in_parts(rendered):  # a long day: its buttons on the last
+        await message.answer(text, reply_markup=markup)
 
 
 async def show_day(
@@ -43,7 +62,6 @@ async def show_day(
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
-    render_cache: views.RenderCache,
     delegate: Delegate | None = None,
 ) -> None:
     try:
@@ -52,14 +70,13 @@ async def show_day(
         await query.answer(views.button_gone(), show_alert=True)
         return
     view = await viewing.day_view(programme, viewer, day, clock(), delegate)
-    text, markup = render_cache.day_message(
-        view.forum, view.day, view.events, view.days, view.shown_instead_of, view.departures
-    )
+    parts = views.in_parts(programme.derived(_day_key(view), lambda: _render_day(view)))
     await query.answer()
-    if isinstance(query.message, Message):
-        await redraw(query.message, text, markup)
-    else:
-        await bot.send_message(query.from_user.id, text, reply_markup=markup)
+    if isinstance(query.message, Message) and len(parts) == 1:
+        await redraw(query.message, *parts[0])
+    else:  # a day too long to redraw in one message is sent anew
+        for text, markup in parts:
+            await bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
 async def show_event(
@@ -85,9 +102,14 @@ async def show_event(
 
 
 async def show_venue(
-    query: CallbackQuery, callback_data: VenueCb, bot: Bot, programme: Programme
+    query: CallbackQuery,
+    callback_data: VenueCb,
+    bot: Bot,
+    programme: Programme,
+    viewer: Viewer,
+    delegate: Delegate | None = None,
 ) -> None:
-    found = await viewing.venue_pin(programme, callback_data.id)
+    found = await viewing.venue_pin(programme, callback_data.id, viewer, delegate)
     if found is None:
         await query.answer(views.place_gone(), show_alert=True)
         return
@@ -108,7 +130,6 @@ async def next_(
     programme: Programme,
     viewer: Viewer,
     clock: Clock,
-    render_cache: views.RenderCache,
     delegate: Delegate | None = None,
 ) -> None:
     now = clock()
@@ -119,8 +140,17 @@ async def next_(
         )
     elif up.card is not None:
         card = up.card
-        text, markup = render_cache.next_message(
-            card.forum, card.event, card.record, card.attends, now
+        # The card's buttons are a pydantic model each, the same for readers alike: made
+        # once per programme version and state (a third of a /next, BENCHMARKS.md).
+        state = card_state(card.event, now, card.attends, card.record)
+        keyboard = programme.derived(
+            ("card", current_locale(), card.event.id, state),
+            lambda: card_keyboard(
+                card.event, card.forum, now, attends=card.attends, record=card.record
+            ),
+        )
+        text, markup = views.next_message(
+            card.forum, card.event, card.record, card.attends, now, keyboard
         )
     else:
         text, markup = views.nothing_next(), None
@@ -132,12 +162,14 @@ async def my_agenda(
     db: Database,
     programme: Programme,
     viewer: Viewer,
+    clock: Clock,
     delegate: Delegate | None = None,
 ) -> None:
     whole = await logistics.whole_programme(
         db, programme, viewer, rider_of(delegate, viewer.organiser), delegate
     )
-    for text, markup in views.agenda_messages(whole.forum, whole.days, whole.items, whole.travel):
+    messages = views.agenda_messages(whole.forum, whole.days, whole.items, whole.travel, clock())
+    for text, markup in messages:
         await message.answer(text, reply_markup=markup)
 
 

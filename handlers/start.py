@@ -48,8 +48,11 @@ async def start(
         await message.answer(views.welcome_text(outcome.delegate, organiser))
     elif outcome.status == "taken" and outcome.delegate is not None:
         await message.answer(views.taken_text())
-        alert = views.taken_alert(outcome.delegate, user.full_name, user.id)
-        await _alert_organisers(bot, settings, alert)
+        if outcome.alert:  # once per while per invitation, not once per try
+            alert = views.taken_alert(
+                outcome.delegate, user.full_name, user.id, outcome.unreported
+            )
+            await _alert_organisers(bot, settings, alert)
     elif outcome.status == "slowed" and outcome.retry_at is not None:
         await message.answer(views.slowed_text(outcome.retry_at - clock()))
     else:

@@ -68,8 +68,20 @@ def attendance_rows(
     return rows
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula: a delegate named
+# =HYPERLINK("http://evil.example","Click") would put a live link in the organisers' export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet shows as the text it is (OWASP, "CSV Injection"): one that
+    would start a formula gets a leading apostrophe, which spreadsheets do not display."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def attendance_csv(forum: Forum, roll_calls: Iterable[RollCall], lang: str = "en") -> bytes:
-    """The CSV file's bytes, UTF-8 with a BOM."""
+    """The CSV file's bytes, UTF-8 with a BOM, every cell neutralised."""
     out = io.StringIO(newline="")
-    csv.writer(out).writerows(attendance_rows(forum, roll_calls, lang))
+    rows = attendance_rows(forum, roll_calls, lang)
+    csv.writer(out).writerows([neutralise(cell) for cell in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")

@@ -80,43 +80,11 @@ def agenda_ics(
     in the delegate's language); ``journey_text`` words the arrival and departure.
     """
     revisions = revisions or Revisions()
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", forum.name)
-    cal.add("x-wr-timezone", forum.timezone.key)
-    tz = forum.timezone
+    cal = _calendar(forum)
     for event in events:
-        item = IcsEvent()
-        item.add("uid", event_uid(forum, event))
-        item.add("dtstamp", now)
-        item.add("dtstart", event.starts.astimezone(tz))
-        item.add("dtend", event.ends.astimezone(tz))
-        item.add("summary", event.title.get(lang))
-        # SEQUENCE must grow when an entry changes, or calendars ignore the update.
-        item.add("sequence", revisions.events.get(event.id, 0))
-        venue = forum.venue(event.venue)
-        if venue is not None:
-            item.add("location", ", ".join(p for p in (venue.name, venue.address) if p))
-            if venue.has_location:
-                item.add("geo", (venue.lat, venue.lon))
-        notes = [event.description.get(lang)] if event.description else []
-        if event.speaker:
-            notes.append(event.speaker)
-        if event.dress:
-            notes.append(event.dress)
-        if event.bring:
-            notes.append(event.bring.get(lang))
-        if notes:
-            item.add("description", "\n".join(notes))
-        item.add("status", "CANCELLED" if event.status != "scheduled" else "CONFIRMED")
-        cal.add_component(item)
+        cal.add_component(_event(forum, event, lang, now, revisions))
     for transport in departures:
-        cal.add_component(
-            _departure(forum, transport, lang, now, revisions, transport_title or {})
-        )
+        cal.add_component(_departure(forum, transport, lang, now, revisions, transport_title or {}))
     if travel is not None and traveller is not None:
         words = journey_text or JourneyText("Arrival", "Departure")
         for which, journey, summary in (
@@ -129,6 +97,42 @@ def agenda_ics(
             cal.add_component(_journey(forum, uid, journey, summary, now, revisions.travel))
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def _calendar(forum: Forum) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", forum.name)
+    cal.add("x-wr-timezone", forum.timezone.key)
+    return cal
+
+
+def _event(forum: Forum, event: Event, lang: str, now: datetime, revisions: Revisions) -> IcsEvent:
+    tz = forum.timezone
+    item = IcsEvent()
+    item.add("uid", event_uid(forum, event))
+    item.add("dtstamp", now)
+    item.add("dtstart", event.starts.astimezone(tz))
+    item.add("dtend", event.ends.astimezone(tz))
+    item.add("summary", event.title.get(lang))
+    # SEQUENCE must grow when an entry changes, or calendars ignore the update.
+    item.add("sequence", revisions.events.get(event.id, 0))
+    venue = forum.venue(event.venue)
+    if venue is not None:
+        item.add("location", ", ".join(p for p in (venue.name, venue.address) if p))
+        if venue.has_location:
+            item.add("geo", (venue.lat, venue.lon))
+    notes = [event.description.get(lang)] if event.description else []
+    notes += [text for text in (event.speaker, event.dress) if text]
+    if event.bring:
+        notes.append(event.bring.get(lang))
+    if notes:
+        item.add("description", "\n".join(notes))
+    item.add("status", "CANCELLED" if event.status != "scheduled" else "CONFIRMED")
+    return item
 
 
 def _departure(

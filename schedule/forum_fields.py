@@ -4,6 +4,7 @@ name and the field's, and nothing raised until the whole file has been read."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,10 +12,14 @@ from zoneinfo import ZoneInfo
 from schedule.model import LANGUAGES, Localized
 
 # Ids and codes travel in callback data and deep links: keep them short and plain.
-_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Ids travel inside button data, which Telegram caps at 64 bytes together with the rest.
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _MAX_TEXT = 300
+# A forum is in this century: outside, datetime arithmetic overflows (0001, 9999) and a
+# typo in the year would put an event where nobody looks for it.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
 _MAX_LENGTH = {"description": 1500}
 
 MISSING = object()  # a key the table does not have (None is a value TOML cannot hold)
@@ -55,7 +60,7 @@ class TableReader:
         if not isinstance(value, str):
             self.error(key, f"must be a string, not {type_name(value)}")
             return None
-        if not value.strip():
+        if blank(value):
             self.error(key, "must not be empty")
             return None
         if not self.fits(key, value):
@@ -74,7 +79,7 @@ class TableReader:
 
     def ident(self, key: str, what: str = "id") -> str | None:
         value = self.text(key, required=True)
-        pattern, limit = (_CODE_RE, 64) if what == "code" else (_ID_RE, 32)
+        pattern, limit = (CODE_RE, 64) if what == "code" else (_ID_RE, 32)
         if value is not None and not pattern.fullmatch(value):
             self.error(key, f"bad {what} {value!r}: use 1-{limit} of A-Z a-z 0-9 _ -")
         return value
@@ -124,15 +129,27 @@ class TableReader:
                 "times are local to the forum's timezone",
             )
             return None
-        # A time in a DST gap resolves with fold=0, as zoneinfo does by default.
-        return value.replace(tzinfo=tz).astimezone(UTC)
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            self.error(key, f"year {value.year} is out of range ({MIN_YEAR}-{MAX_YEAR})")
+            return None
+        local = value.replace(tzinfo=tz)
+        instant = local.astimezone(UTC)
+        if instant.astimezone(tz).replace(tzinfo=None) != value:
+            # zoneinfo would move it silently by the size of the gap.
+            self.error(
+                key,
+                f"{value.isoformat()} does not exist in {tz.key}: the clocks jump over it",
+            )
+            return None
+        # A time that happens twice (the clocks go back) is the first of the two (fold=0).
+        return instant
 
     def localized(self, key: str, *, required: bool = False) -> Localized | None:
         value = self.value(key, required)
         if value is MISSING:
             return None
         if isinstance(value, str):
-            if not value.strip():
+            if blank(value):
                 self.error(key, "must not be empty")
                 return None
             return Localized.plain(value) if self.fits(key, value) else None
@@ -149,12 +166,18 @@ class TableReader:
             elif not isinstance(text, str):
                 self.error(key, f"text for {lang!r} must be a string, not {type_name(text)}")
                 ok = False
-            elif not text.strip():
+            elif blank(text):
                 self.error(key, f"text for {lang!r} must not be empty")
                 ok = False
             elif not self.fits(key, text, lang):
                 ok = False
         return Localized(value) if ok else None
+
+
+def blank(text: str) -> bool:
+    """Nothing a person would see: spaces, and invisible format characters (zero-width
+    spaces and joiners, byte order marks, direction marks), which ``str.strip`` keeps."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
 def type_name(value: object) -> str:

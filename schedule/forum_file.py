@@ -13,7 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schedule.forum_agreements import parse_agreements
-from schedule.forum_fields import MISSING, TableReader, type_name
+from schedule.forum_fields import CODE_RE, MISSING, TableReader, type_name
+from schedule.invitations import code_weakness
 from schedule.logistics_file import TRAVEL_KEYS, parse_logistics
 from schedule.model import (
     EVENT_KINDS,
@@ -25,9 +26,13 @@ from schedule.model import (
     Group,
     Venue,
 )
+from schedule.toml_limits import shape_problem
 
 SAMPLE_FORUM_PATH: Path = Path(__file__).parent / "data" / "dushanbe-2023.toml"
 
+STRONG_CODE_HINT = (
+    "A random one: python3 -c 'import secrets; print(secrets.token_urlsafe(12))'"
+)
 _TOP_KEYS = frozenset(
     {"forum", "venue", "group", "delegate", "event", "agreement", "transport", "contact"}
 )
@@ -113,11 +118,22 @@ def _check_unique(
 
 
 def parse_forum(text: str, filename: str) -> Forum:
-    """Parse and validate a forum file's text; ``filename`` is used in messages."""
+    """Parse and validate a forum file's text; ``filename`` is used in messages.
+
+    Whatever the text, the only exception is :class:`ForumFileError`: a file too large or
+    too deeply nested is refused before it is parsed (:mod:`schedule.toml_limits`).
+    """
+    # Editors on Windows save UTF-8 with a byte order mark; TOML does not allow one.
+    text = text.removeprefix("\ufeff")
+    problem = shape_problem(text)
+    if problem is not None:
+        raise ForumFileError([f"{filename}: too large or too deep to be a forum file: {problem}"])
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # its message carries the line and column
         raise ForumFileError([f"{filename}: TOML syntax error: {exc}"]) from exc
+    except RecursionError as exc:  # what the shape check let through still gets a name
+        raise ForumFileError([f"{filename}: arrays or tables are nested too deeply"]) from exc
     errors: list[str] = []
     for key in doc:
         if key not in _TOP_KEYS:
@@ -252,6 +268,9 @@ def _parse_delegates(
         code = table.ident("code", "code")
         # Codes are typed by people: two differing only in case would be a trap.
         _check_unique(table, "code", code, seen, "code", fold=True)
+        weakness = code_weakness(code, name or "") if code and CODE_RE.fullmatch(code) else None
+        if weakness is not None:
+            table.error("code", f"guessable code {code!r}: {weakness}. {STRONG_CODE_HINT}")
         position = table.text("position") or ""
         group = table.text("group")
         if group is not None and group not in group_ids:
@@ -292,15 +311,7 @@ def _parse_events(
             table.error("venue", f"unknown venue {venue!r}")
         audience = _audience(table, group_ids)
         remind = table.flag("remind")
-        arrive_early = table.value("arrive_early", False)
-        if arrive_early is MISSING:
-            arrive_early = None
-        elif isinstance(arrive_early, bool) or not isinstance(arrive_early, int):
-            table.error(
-                "arrive_early", f"must be a whole number of minutes, not {type_name(arrive_early)}"
-            )
-        elif arrive_early < 0:
-            table.error("arrive_early", f"must not be negative, not {arrive_early}")
+        arrive_early = _minutes(table, "arrive_early")
         event_fields = {
             "speaker": table.text("speaker"),
             "description": table.localized("description"),
@@ -325,6 +336,20 @@ def _parse_events(
             )
         )
     return events
+
+
+def _minutes(table: TableReader, key: str) -> int | None:
+    """An optional whole, non-negative number of minutes."""
+    value = table.value(key, False)
+    if value is MISSING:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        table.error(key, f"must be a whole number of minutes, not {type_name(value)}")
+        return None
+    if value < 0:
+        table.error(key, f"must not be negative, not {value}")
+        return None
+    return value
 
 
 def _audience(table: TableReader, group_ids: set[str]) -> tuple[str, ...] | None:

@@ -7,9 +7,10 @@ from datetime import date, datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from schedule.forum_fields import MAX_YEAR, MIN_YEAR
 from schedule.model import Event, Transport
 
-MoveProblem = Literal["format", "date", "time", "past", "inactive", "same"]
+MoveProblem = Literal["format", "date", "range", "time", "past", "inactive", "same"]
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -69,6 +70,8 @@ def new_start(
         day, at = _day(parts[0]), _clock_time(parts[1])
     else:
         raise MoveError("format")
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # 9999-12-31 23:59 would overflow in UTC
+        raise MoveError("range")
     local = datetime.combine(day, at, tzinfo=tz)
     # A local time skipped by a clock change does not survive the round trip.
     if local.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != local.replace(

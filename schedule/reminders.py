@@ -12,7 +12,7 @@ last set) is superseded: the change notice told the delegates instead.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -279,15 +279,25 @@ def _to_minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def notice_recipients(before: Event, after: Event, delegates: Iterable[Delegate]) -> list[Delegate]:
+def notice_recipients(
+    before: Event,
+    after: Event,
+    delegates: Iterable[Delegate],
+    told_off: Collection[int] | None = None,
+) -> list[Delegate]:
     """Everyone reachable in the event's audience, before or after the change.
 
     Change notices go to delegates who turned reminders off too: a moved signing is news.
+    An event back in the programme is news only to those who were told it was off
+    (``told_off``, their ids): the others, away when it was removed, never missed it.
     """
+    back = not before.is_active and after.is_active
     return [
         d
         for d in delegates
-        if reachable(d) and (in_audience(before, d.group) or in_audience(after, d.group))
+        if reachable(d)
+        and (in_audience(before, d.group) or in_audience(after, d.group))
+        and not (back and told_off is not None and d.id not in told_off)
     ]
 
 

@@ -38,6 +38,18 @@ def visible_events(events: Iterable[Event], viewer: Viewer) -> list[Event]:
     )
 
 
+def venue_shown(
+    venue_id: str, events: Iterable[Event], viewer: Viewer, also: Iterable[str] = ()
+) -> bool:
+    """Whether ``viewer`` may be sent the pin of a venue: one of the events they see (on
+    the programme, or cancelled but still on it) takes place there, or it is one of
+    ``also`` (the places of their departures). Where a group goes is no more public than
+    what it does."""
+    return venue_id in set(also) or any(
+        e.venue == venue_id and e.status != "removed" and concerns(e, viewer) for e in events
+    )
+
+
 def local_day(moment: datetime, tz: ZoneInfo) -> date:
     return moment.astimezone(tz).date()
 
@@ -64,6 +76,13 @@ def nearest_day(days: Sequence[date], today: date) -> date | None:
 def next_event(events: Iterable[Event], now: datetime) -> Event | None:
     """The first event that starts after ``now``."""
     return min((e for e in events if e.starts > now), key=lambda e: (e.starts, e.id), default=None)
+
+
+def upcoming_first(events: Sequence[Event], now: datetime, limit: int) -> list[Event]:
+    """Up to ``limit`` events, those not over yet first (in order), then the latest past."""
+    ahead = [e for e in events if e.ends > now]
+    past = [e for e in events if e.ends <= now]
+    return (ahead + past[::-1])[:limit]
 
 
 def seated_by(event: Event) -> datetime | None:

@@ -13,6 +13,7 @@ import pytest
 from bot.app import App, create_app
 from bot.delivery.budget import Budget
 from bot.settings import Settings, load_settings
+from schedule.forum_file import SAMPLE_FORUM_PATH
 from tests.support import updates
 from tests.support.recording import Call, RecordingSession
 
@@ -47,6 +48,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "DATABASE_PATH": str(tmp_path / "forum.sqlite3"),
         "ADMIN_IDS": str(ORGANISER_ID),
         "DELEGATION_CODE": "dushanbe2023",
+        "FORUM_FILE": str(SAMPLE_FORUM_PATH),
     }
 
 

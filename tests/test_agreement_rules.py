@@ -42,29 +42,29 @@ def agreement(**changes: object) -> Agreement:
 
 
 def test_a_delegate_sees_the_agreements_of_their_agenda() -> None:
-    seen = visible_agreements(FORUM.agreements, EVENTS, TICT, "placeholder-rector-1")
+    seen = visible_agreements(FORUM.agreements, EVENTS, TICT, "r1-Kp8sW3nQz6")
     assert [a.id for a in seen] == ["mou-tut", "agreement-ips", "agreement-sughd", "mou-osh"]
 
 
 def test_outside_the_audience_only_a_signatory_sees_it() -> None:
-    assert visible_agreements(FORUM.agreements, EVENTS, MINISTRY, "buzrukkhanov") == []
-    signs = agreement(event="mou-tut", signatories=("buzrukkhanov",))
-    assert sees_agreement(signs, EVENTS["mou-tut"], MINISTRY, "buzrukkhanov")
+    assert visible_agreements(FORUM.agreements, EVENTS, MINISTRY, "head-Zq4vN8rT2m") == []
+    signs = agreement(event="mou-tut", signatories=("head-Zq4vN8rT2m",))
+    assert sees_agreement(signs, EVENTS["mou-tut"], MINISTRY, "head-Zq4vN8rT2m")
     assert not sees_agreement(signs, EVENTS["mou-tut"], MINISTRY, None)
 
 
 def test_organisers_see_every_agreement() -> None:
     orphan = agreement(event=None)
     assert sees_agreement(orphan, None, Viewer(organiser=True), None)
-    assert not sees_agreement(orphan, None, TICT, "tict-shernayev")
+    assert not sees_agreement(orphan, None, TICT, "tict-Hq7mX2vL9p")
 
 
 def test_a_cancelled_signing_leaves_the_agenda_and_takes_its_agreement_along() -> None:
     cancelled = replace(EVENTS["mou-tut"], status="cancelled")
     events: dict[str, Event] = {**EVENTS, "mou-tut": cancelled}
-    a = agreement(event="mou-tut", signatories=("tict-shernayev",))
-    assert [x.id for x in visible_agreements([a], events, TICT, "placeholder-rector-1")] == []
-    assert visible_agreements([a], events, TICT, "tict-shernayev") == [a]  # the signatory
+    a = agreement(event="mou-tut", signatories=("tict-Hq7mX2vL9p",))
+    assert [x.id for x in visible_agreements([a], events, TICT, "r1-Kp8sW3nQz6")] == []
+    assert visible_agreements([a], events, TICT, "tict-Hq7mX2vL9p") == [a]  # the signatory
 
 
 def test_an_event_card_finds_its_agreements() -> None:

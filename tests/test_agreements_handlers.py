@@ -30,8 +30,8 @@ TUT = "Memorandum of understanding between the Tashkent Institute of Chemical Te
 
 
 async def delegates(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     chat.session.clear()
 
 

@@ -12,7 +12,7 @@ from aiogram.exceptions import (
 from aiogram.methods import GetMe, SetMyCommands, TelegramMethod
 from aiogram.types import User
 
-from bot.app import App, StartupError
+from bot.app import App, StartupError, create_app
 from tests.support.recording import RecordingSession
 
 
@@ -60,3 +60,12 @@ async def test_failing_command_menu_does_not_stop_the_start(app: App) -> None:
     _session(app).fail = fail
     await app.start()
     assert app.scheduler.running
+
+
+async def test_one_app_per_database_and_the_lock_goes_with_close(app: App) -> None:
+    with pytest.raises(StartupError, match=r"another bot process .* is running on DATABASE_PATH"):
+        await create_app(app.settings, session=RecordingSession())
+    await app.stop()
+    await app.close()
+    again = await create_app(app.settings, session=RecordingSession())
+    await again.close()

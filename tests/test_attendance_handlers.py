@@ -43,7 +43,7 @@ def _alert(calls: list) -> str:
 
 
 async def test_checkin_into_the_one_open_event_and_a_second_time_kindly(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.send(SHERNAYEV, "/checkin")
     assert "You are checked in to Opening plenary session" in calls[-1].text
     assert "at 11:00" in calls[-1].text  # forum-local time
@@ -58,7 +58,7 @@ async def test_checkin_into_the_one_open_event_and_a_second_time_kindly(chat: Ch
 
 
 async def test_two_overlapping_events_ask_which(chat: Chat, clock: FakeClock) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     clock.now = MOU_CHECK_IN
     calls = await chat.send(SHERNAYEV, "/checkin")
     assert "Which one are you at?" in calls[-1].text
@@ -70,8 +70,8 @@ async def test_two_overlapping_events_ask_which(chat: Chat, clock: FakeClock) ->
 
 
 async def test_nothing_open_names_the_next_event(chat: Chat, clock: FakeClock) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     clock.now = datetime(2023, 9, 14, 8, 0, tzinfo=UTC)  # 13:00, between events
     calls = await chat.send(SHERNAYEV, "/checkin")
     assert "No event is open for check-in now." in calls[-1].text
@@ -84,8 +84,8 @@ async def test_nothing_open_names_the_next_event(chat: Chat, clock: FakeClock) -
 
 
 async def test_check_in_button_refusals_record_nothing(chat: Chat, clock: FakeClock) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     # Before the window: 11:00, the signing is at 14:30.
     text = _alert(await chat.press(SHERNAYEV, "c:mou-tut"))
     assert "opens at 14:00" in text and "Nothing was recorded" in text
@@ -111,7 +111,7 @@ async def test_check_in_button_refusals_record_nothing(chat: Chat, clock: FakeCl
 
 
 async def test_rsvp_changeable_until_the_start(chat: Chat, clock: FakeClock) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     me = await _delegate_id(chat, SHERNAYEV)
     text = _alert(await chat.press(SHERNAYEV, "r:mou-tut:y"))
     assert "you will attend Signing of a memorandum" in text
@@ -130,8 +130,8 @@ async def test_rsvp_changeable_until_the_start(chat: Chat, clock: FakeClock) -> 
 
 
 async def test_rsvp_refusals(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     assert "no longer valid" in _alert(await chat.press(SHERNAYEV, "r:mou-tut:maybe"))
     assert "not in your programme" in _alert(await chat.press(HEAD, "r:mou-tut:y"))
     assert "no longer in the programme" in _alert(await chat.press(SHERNAYEV, "r:nope:y"))
@@ -142,7 +142,7 @@ async def test_rsvp_refusals(chat: Chat) -> None:
 async def test_event_card_has_rsvp_and_check_in_buttons_while_open(
     chat: Chat, clock: FakeClock
 ) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.press(SHERNAYEV, "e:mou-tut")
     data = [d for _, d in calls[-1].buttons()]
     assert "r:mou-tut:y" in data and "r:mou-tut:n" in data and "c:mou-tut" not in data
@@ -159,7 +159,7 @@ async def test_event_card_has_rsvp_and_check_in_buttons_while_open(
 
 async def _roll_call_state(chat: Chat, clock: FakeClock) -> None:
     """Shernayev said yes and checked in; placeholder rector 1 said no."""
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     await chat.press(SHERNAYEV, "r:opening-plenary:y")  # too late at 11:00: refused
     await chat.press(SHERNAYEV, "r:mou-tut:y")
     clock.now = MOU_CHECK_IN
@@ -390,7 +390,7 @@ async def _press_on(chat: Chat, user_id: int, data: str, shown: Call) -> list[Ca
 async def test_the_card_shows_the_delegates_answer_and_check_in(
     chat: Chat, clock: FakeClock
 ) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     card = (await chat.press(SHERNAYEV, "e:mou-tut"))[-1]
     assert _labels(card)["r:mou-tut:y"] == "✅ I'll attend"
     assert _labels(card)["r:mou-tut:n"] == "✖️ Can't attend"
@@ -421,7 +421,7 @@ async def test_the_card_shows_the_delegates_answer_and_check_in(
 
 
 async def test_a_reminders_rsvp_buttons_show_the_answer(chat: Chat, clock: FakeClock) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     forum = await chat.app.programme.forum()
     mou = next(e for e in forum.events if e.id == "mou-tut")
     with chat.app.i18n.context(), chat.app.i18n.use_locale("en"):
@@ -438,7 +438,7 @@ async def test_a_failed_redraw_of_the_rsvp_buttons_is_not_an_error(
 ) -> None:
     from aiogram.exceptions import TelegramBadRequest
 
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     card = (await chat.press(SHERNAYEV, "e:mou-tut"))[-1]
 
     def too_old(method: object) -> Exception | None:
@@ -458,7 +458,7 @@ async def test_a_failed_redraw_of_the_rsvp_buttons_is_not_an_error(
 async def test_cards_offer_attendance_only_to_the_events_delegates(chat: Chat) -> None:
     """Organisers see every card, but answer only for their own events: no buttons that
     could only be refused."""
-    await chat.register(HEAD, "buzrukkhanov")  # no group
+    await chat.register(HEAD, "head-Zq4vN8rT2m")  # no group
     for user, event in ((ORGANISER_ID, "mou-tut"), (ORGANISER_ID, "opening-plenary")):
         calls = await chat.press(user, f"e:{event}")
         data = [d for _, d in calls[-1].buttons()]

@@ -161,6 +161,8 @@ async def test_resumes_after_a_crash_without_sending_twice(
         assert await store.take(app.db, broadcast_id, ids[3])
         await app.db.close()  # no stop, no drain: the process is gone
         await app.bot.session.close()
+        assert app.lock is not None
+        app.lock.release()  # as the kernel does for a process that died
 
         async with running_app(settings, api, clock) as restarted:
             await restarted.start()

@@ -16,9 +16,12 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from babel.dates import format_date
 
+from bot.app import StartupError, create_app
 from bot.demo.session import DemoSession, human_size, map_link, render_html
+from bot.settings import load_settings
 from schedule.forum_file import SAMPLE_FORUM_PATH
 from tests.support.process import bot_env, run_bot
+from tests.support.recording import RecordingSession
 
 DUSHANBE = ZoneInfo("Asia/Dushanbe")
 
@@ -39,6 +42,26 @@ def test_without_token_exits_2_with_one_clear_message(tmp_path: Path) -> None:
     assert "python -m bot demo" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert not (tmp_path / "db.sqlite3").exists()  # it stopped before opening anything
+
+
+def test_without_forum_file_a_real_bot_refuses_the_public_sample(tmp_path: Path) -> None:
+    """The bundled sample's codes are printed in the README: a bot with a token never
+    falls back to it (issue 15, finding 3); the demo still uses it."""
+    env = bot_env(BOT_TOKEN="123456:TEST-token", DATABASE_PATH=str(tmp_path / "db.sqlite3"))
+    result = run_bot(cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert "FORUM_FILE is not set" in result.stderr
+    assert "python -m bot demo" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()  # refused before opening anything
+
+
+async def test_create_app_without_forum_file_is_a_startup_error(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"BOT_TOKEN": "123456:TEST-token", "DATABASE_PATH": str(tmp_path / "db.sqlite3")}
+    )
+    with pytest.raises(StartupError, match="FORUM_FILE is not set"):
+        await create_app(settings, session=RecordingSession())
 
 
 def test_malformed_admin_ids_exits_2_naming_it(tmp_path: Path) -> None:
@@ -134,7 +157,7 @@ def test_demo_is_a_chat_with_the_real_bot(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
     # Registered through the real /start handler, greeted by name.
-    assert "you: /start tict-shernayev" in out
+    assert "you: /start tict-Hq7mX2vL9p" in out
     assert "Welcome, Anvar Normamatovich Shernayev!" in out
     # Today's programme, on today's date: the forum was moved to start today.
     english, _, russian = out.partition("you: 2")

@@ -207,10 +207,10 @@ async def test_delegate_update_keeps_telegram_binding(database: Database, sample
     await import_forum(database, sample, source_hash="a", now=NOW)
     await database.execute(
         "UPDATE delegate SET telegram_id = ?, language = ?, reminders_on = 0 WHERE code = ?",
-        (4242, "uz", "tict-shernayev"),
+        (4242, "uz", "tict-Hq7mX2vL9p"),
     )
     delegates = tuple(
-        replace(d, position="Vice-rector") if d.code == "tict-shernayev" else d
+        replace(d, position="Vice-rector") if d.code == "tict-Hq7mX2vL9p" else d
         for d in sample.delegates
     )
     report = await import_forum(
@@ -219,7 +219,7 @@ async def test_delegate_update_keeps_telegram_binding(database: Database, sample
     assert (report.delegates_added, report.delegates_changed, report.delegates_removed) == (0, 1, 0)
     row = await database.fetchone(
         "SELECT position, telegram_id, language, reminders_on, active FROM delegate WHERE code = ?",
-        ("tict-shernayev",),
+        ("tict-Hq7mX2vL9p",),
     )
     assert row is not None and tuple(row) == ("Vice-rector", 4242, "uz", 0, 1)
 
@@ -227,16 +227,18 @@ async def test_delegate_update_keeps_telegram_binding(database: Database, sample
 async def test_delegate_gone_is_deactivated_then_back(database: Database, sample: Forum) -> None:
     await import_forum(database, sample, source_hash="a", now=NOW)
     fewer = replace(
-        sample, delegates=tuple(d for d in sample.delegates if d.code != "buzrukkhanov")
+        sample, delegates=tuple(d for d in sample.delegates if d.code != "head-Zq4vN8rT2m")
     )
     report = await import_forum(database, fewer, source_hash="b", now=NOW)
     assert report.delegates_removed == 1 and not report.changed
-    row = await database.fetchone("SELECT active FROM delegate WHERE code = ?", ("buzrukkhanov",))
+    sql = "SELECT active FROM delegate WHERE code = ?"
+    row = await database.fetchone(sql, ("head-Zq4vN8rT2m",))
     assert row is not None and row["active"] == 0
 
     report = await import_forum(database, sample, source_hash="a", now=NOW)
     assert report.delegates_added == 1 and report.delegates_removed == 0
-    row = await database.fetchone("SELECT active FROM delegate WHERE code = ?", ("buzrukkhanov",))
+    sql = "SELECT active FROM delegate WHERE code = ?"
+    row = await database.fetchone(sql, ("head-Zq4vN8rT2m",))
     assert row is not None and row["active"] == 1
 
 
@@ -245,9 +247,9 @@ async def test_code_taken_by_an_invite_fails_and_rolls_back(
 ) -> None:
     await database.execute(
         "INSERT INTO delegate (code, name, source) VALUES (?, ?, 'invite')",
-        ("tict-shernayev", "Invited guest"),
+        ("tict-Hq7mX2vL9p", "Invited guest"),
     )
-    with pytest.raises(ForumImportError, match="tict-shernayev"):
+    with pytest.raises(ForumImportError, match="tict-Hq7mX2vL9p"):
         await import_forum(database, sample, source_hash="a", now=NOW)
     assert await load_forum(database) is None
     assert await list_events(database, include_inactive=True) == []

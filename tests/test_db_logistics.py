@@ -81,9 +81,9 @@ async def test_import_stores_transport_contacts_and_travel(
     assert stored.transports == tuple(sorted(sample.transports, key=lambda t: (t.departs, t.id)))
     assert stored.contacts == sample.contacts
     assert await load_contacts(database.conn) == list(sample.contacts)
-    head_id = (await database.fetchone("SELECT id FROM delegate WHERE code = 'buzrukkhanov'"))[0]  # type: ignore[index]
+    head_id = (await database.fetchone("SELECT id FROM delegate WHERE code = 'head-Zq4vN8rT2m'"))[0]  # type: ignore[index]
     travel = await travel_of(database, head_id)
-    head = next(d for d in sample.delegates if d.code == "buzrukkhanov")
+    head = next(d for d in sample.delegates if d.code == "head-Zq4vN8rT2m")
     assert travel is not None and travel.travel == head.travel and travel.revision == 0
 
 
@@ -118,7 +118,7 @@ async def test_a_delegates_travel_change_raises_its_revision(
     database: Database, sample: Forum
 ) -> None:
     await import_forum(database, sample, source_hash="a", now=NOW)
-    code = "tict-shernayev"
+    code = "tict-Hq7mX2vL9p"
     entries = tuple(
         replace(d, departure=Journey(d.departure.at + timedelta(hours=2), "dyu-airport", "HY 756"))
         if d.code == code and d.departure else d
@@ -197,8 +197,8 @@ async def test_departure_changes_are_told_once_to_their_riders(
     database: Database, sample: Forum
 ) -> None:
     await import_forum(database, sample, source_hash="a", now=NOW)
-    member = await _registered(database, "tict-shernayev", 501)
-    head = await _registered(database, "buzrukkhanov", 502)
+    member = await _registered(database, "tict-Hq7mX2vL9p", 501)
+    head = await _registered(database, "head-Zq4vN8rT2m", 502)
     assert await _announce(database, [member, head], NOW) == 0  # first seen: nothing to tell
     car = next(t for t in sample.transports if t.id == "car-14-tut")
     point = Localized.plain("Forum hall, east exit")
@@ -219,7 +219,7 @@ async def test_vehicle_change_is_recorded_without_a_notice(
     database: Database, sample: Forum
 ) -> None:
     await import_forum(database, sample, source_hash="a", now=NOW)
-    member = await _registered(database, "tict-shernayev", 501)
+    member = await _registered(database, "tict-Hq7mX2vL9p", 501)
     van = with_transport(sample, "car-14-tut", vehicle="Grey van")
     await import_forum(database, van, source_hash="b", now=NOW)
     assert await _announce(database, [member], NOW) == 0
@@ -287,7 +287,7 @@ async def test_own_arrival_and_departure_in_the_calendar(database: Database, sam
     await import_forum(database, sample, source_hash="a", now=NOW)
     forum = await load_forum(database)
     assert forum is not None
-    row = await database.fetchone("SELECT id FROM delegate WHERE code = 'tict-shernayev'")
+    row = await database.fetchone("SELECT id FROM delegate WHERE code = 'tict-Hq7mX2vL9p'")
     assert row is not None
     stored = await travel_of(database, row["id"])
     assert stored is not None
@@ -307,7 +307,7 @@ async def test_running_late_is_recorded_once_per_departure_time(
     database: Database, sample: Forum
 ) -> None:
     await import_forum(database, sample, source_hash="a", now=NOW)
-    member = await _registered(database, "tict-shernayev", 501)
+    member = await _registered(database, "tict-Hq7mX2vL9p", 501)
     bus = await get_transport(database, "bus-14-morning")
     assert bus is not None
     assert not await pressed_running_late(database, bus, member.id)
@@ -320,7 +320,7 @@ async def test_running_late_is_recorded_once_per_departure_time(
 
 async def test_one_pin_per_delegate(database: Database, sample: Forum) -> None:
     await import_forum(database, sample, source_hash="a", now=NOW)
-    member = await _registered(database, "tict-shernayev", 501)
+    member = await _registered(database, "tict-Hq7mX2vL9p", 501)
     day = date(2023, 9, 14)
     await save_pin(database, DayPin(member.id, day, 501, 10, "d1"), NOW)
     assert await pin_of(database, member.id) == DayPin(member.id, day, 501, 10, "d1")

@@ -54,7 +54,7 @@ name = "Hall"
 
 [[delegate]]
 name = "Tester"
-code = "tester-code"
+code = "tst-Qz7Kp2Wm9"
 {rides}"""
 
 
@@ -106,7 +106,7 @@ async def test_departure_reminders_exactly_once_across_restarts(tmp_path: Path) 
     # Run 1: the delegate registers, the bot stops before the first due time.
     s1 = Timed()
     app = await up(s1)
-    await Chat(app, s1).register(USER, "tester-code")
+    await Chat(app, s1).register(USER, "tst-Qz7Kp2Wm9")
     runs = {j.next_run_time for j in app.scheduler.get_jobs()}
     due = [first - timedelta(seconds=OFFSET_S), second - timedelta(seconds=OFFSET_S)]
     assert set(due) <= runs  # one job per due instant

@@ -38,7 +38,7 @@ def _used_update_types() -> set[str]:
 
 
 def _no_names(text: str) -> None:
-    for secret in ("Shernayev", "tict-shernayev", "Anvar", "Dushanbe", "memorandum"):
+    for secret in ("Shernayev", "tict-Hq7mX2vL9p", "Anvar", "Dushanbe", "memorandum"):
         assert secret not in text, secret
 
 
@@ -68,7 +68,7 @@ async def test_webhook_mode_end_to_end(tmp_path: Path) -> None:
             async with http.post(url, data=json.dumps(update), headers=headers) as response:
                 return response.status
 
-        start = api.push_message(DELEGATE, "/start tict-shernayev", first_name="Anvar")
+        start = api.push_message(DELEGATE, "/start tict-Hq7mX2vL9p", first_name="Anvar")
         assert await post(start, {SECRET_HEADER: SECRET}) == 200
         (greeting,) = await _answers(api, DELEGATE, 1)
         assert "Welcome, Anvar Normamatovich Shernayev!" in greeting
@@ -140,7 +140,7 @@ async def _polling_with_health(
     (delete,) = api.calls("deleteWebhook")
     assert delete.params.get("drop_pending_updates") in (None, False)
     assert all(r.status == 200 for r in api.calls("getUpdates")), "no 409: it was deleted"
-    api.push_message(DELEGATE, "/start tict-shernayev", first_name="Anvar")
+    api.push_message(DELEGATE, "/start tict-Hq7mX2vL9p", first_name="Anvar")
     await _answers(api, DELEGATE, 1)
     status, text = await _get(http, f"http://127.0.0.1:{port}/healthz")
     assert status == 200 and json.loads(text)["status"] == "ok", text
@@ -174,7 +174,11 @@ def _mtimes(folder: Path) -> dict[str, int]:
 
 
 async def test_check_a_good_configuration_offline_and_online(tmp_path: Path) -> None:
-    env = bot_env(BOT_TOKEN=TOKEN, DATABASE_PATH=str(tmp_path / "data" / "forum.sqlite3"))
+    env = bot_env(
+        BOT_TOKEN=TOKEN,
+        DATABASE_PATH=str(tmp_path / "data" / "forum.sqlite3"),
+        FORUM_FILE=str(SAMPLE_FORUM_PATH),
+    )
     code, out = await _run("check", "--offline", cwd=tmp_path, env=env)
     assert code == 0, out
     assert "valid: 8 events" in out and "not asked (--offline)" in out
@@ -194,7 +198,7 @@ async def test_check_a_good_configuration_offline_and_online(tmp_path: Path) -> 
 
 async def test_check_an_existing_database_writes_nothing_to_it(tmp_path: Path) -> None:
     db_path = tmp_path / "forum.sqlite3"
-    env = bot_env(BOT_TOKEN=TOKEN, DATABASE_PATH=str(db_path))
+    env = bot_env(BOT_TOKEN=TOKEN, DATABASE_PATH=str(db_path), FORUM_FILE=str(SAMPLE_FORUM_PATH))
     code, out = await _run("import", str(SAMPLE_FORUM_PATH), cwd=tmp_path, env=env)
     assert code == 0, out
     before = _mtimes(tmp_path)
@@ -290,3 +294,9 @@ async def test_backup_of_no_database_makes_nothing(tmp_path: Path) -> None:
     code, out = await _run("backup", str(tmp_path / "copy.sqlite3"), cwd=tmp_path, env=env)
     assert code == 1 and "no database to back up" in out
     assert _files(tmp_path) == set()
+
+
+async def test_check_says_a_forum_file_must_be_set(tmp_path: Path) -> None:
+    env = bot_env(BOT_TOKEN=TOKEN, DATABASE_PATH=str(tmp_path / "forum.sqlite3"))
+    code, out = await _run("check", "--offline", cwd=tmp_path, env=env)
+    assert code == 1 and "FORUM_FILE: not set" in out, out

@@ -55,7 +55,7 @@ name = {q(GROUP)}
 name = {q(NAME)}
 position = {q("Vice-rector <R&D>")}
 group = "grp"
-code = "esc-test"
+code = "esc-test-Q7kW2m"
 
 [[event]]
 id = "lab"
@@ -105,14 +105,14 @@ async def test_forum_file_with_markup_characters_is_read_as_written(chat: Chat) 
 
 
 async def test_greeting_shows_the_name_as_written(chat: Chat) -> None:
-    text = _text(await chat.register(USER, "esc-test"))
+    text = _text(await chat.register(USER, "esc-test-Q7kW2m"))
     assert f"Welcome, {NAME}!" in text
     text = _text(await chat.send(USER, "/start"))
     assert f"Welcome, {NAME}!" in text
 
 
 async def test_schedule_my_and_next(chat: Chat) -> None:
-    await chat.register(USER, "esc-test")
+    await chat.register(USER, "esc-test-Q7kW2m")
     schedule = _text(await chat.send(USER, "/schedule"))
     assert TITLE in schedule and VENUE in schedule
     assert "Dushanbe & <around>" in schedule  # "Times are ... time."
@@ -124,7 +124,7 @@ async def test_schedule_my_and_next(chat: Chat) -> None:
 
 
 async def test_event_card_and_venue_pin(chat: Chat) -> None:
-    await chat.register(USER, "esc-test")
+    await chat.register(USER, "esc-test-Q7kW2m")
     card = _text(await chat.press(USER, EventCb(id="lab").pack()))
     for value in (TITLE, VENUE, ADDRESS, SPEAKER, DESCRIPTION, DRESS, BRING, GROUP):
         assert value in card, value
@@ -134,13 +134,13 @@ async def test_event_card_and_venue_pin(chat: Chat) -> None:
 
 
 async def test_localized_title_with_markup_characters(chat: Chat) -> None:
-    await chat.register(USER, "esc-test", language_code="ru")
+    await chat.register(USER, "esc-test-Q7kW2m", language_code="ru")
     schedule = _text(await chat.send(USER, "/schedule", language_code="ru"))
     assert 'Лаборатория <R&D> "Альфа"' in schedule
 
 
 async def test_calendar_file_carries_the_original_text(chat: Chat) -> None:
-    await chat.register(USER, "esc-test")
+    await chat.register(USER, "esc-test-Q7kW2m")
     (document,) = [c for c in _delivered(await chat.send(USER, "/calendar"))]
     assert document.name == "SendDocument"
     upload = next(v for k, v in document.params.items() if k.startswith("file:"))

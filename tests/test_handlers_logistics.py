@@ -38,9 +38,9 @@ def notifier(chat: Chat) -> Notifier:
 async def started(chat: Chat) -> Chat:
     await chat.app.start()
     await notifier(chat).idle()
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
-    await chat.register(PROTOCOL, "placeholder-protocol")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
+    await chat.register(PROTOCOL, "pr-Wd3kF9gVs2")
     chat.session.clear()
     return chat
 
@@ -53,7 +53,7 @@ def texts(calls: list[Call], chat_id: int | None = None) -> list[str]:
 
 
 async def test_transport_shows_the_riders_next_departures_with_map_pins(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     (answer,) = await chat.send(SHERNAYEV, "/transport")
     text = answer.text
     assert "Car  13:40 → 14:00" in text
@@ -65,14 +65,14 @@ async def test_transport_shows_the_riders_next_departures_with_map_pins(chat: Ch
     assert "09:00" not in text.split("Friday")[0]  # the morning bus has left
     assert "VIP exit" not in text  # the head of delegation's own car
     assert ("📍 13:40 Forum plenary hall", "v:forum-hall") in answer.buttons()
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     (head,) = await chat.send(HEAD, "/transport")
     today = head.text.split("Friday")[0]
     assert "VIP exit" in today and "Technological University" not in today
 
 
 async def test_contacts_are_contact_cards_and_a_link_for_a_username(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.send(SHERNAYEV, "/contacts")
     listing, *cards = calls
     assert listing.name == "SendMessage" and "Whom to call" in listing.text
@@ -180,7 +180,7 @@ async def test_cancel_a_departure_after_confirming(chat: Chat) -> None:
 
 
 async def test_delegates_cannot_move_departures(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     (answer,) = await chat.send(SHERNAYEV, "/move car-14-tut 15:00")
     assert "organisers only" in answer.text
 
@@ -233,7 +233,7 @@ async def test_the_day_is_pinned_edited_on_a_change_and_replaced_next_day(
 
 
 async def test_schedule_my_and_cards_show_departures_in_time_order(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     (day,) = await chat.send(SHERNAYEV, "/schedule")
     assert day.text.index("09:00  Bus") < day.text.index("Opening plenary")
     assert day.text.index("13:40  Car") < day.text.index(MOU)
@@ -249,7 +249,7 @@ async def test_schedule_my_and_cards_show_departures_in_time_order(chat: Chat) -
 
 
 async def test_calendar_has_departures_and_own_flights(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.send(SHERNAYEV, "/calendar")
     (document,) = [c for c in calls if c.name == "SendDocument"]
     (data,) = [v for k, v in document.params.items() if k.startswith("file:")]
@@ -279,7 +279,7 @@ async def test_invite_sends_the_link_as_a_qr_code(chat: Chat) -> None:
 
 
 async def test_delegates_qr_for_those_not_registered(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = await chat.send(ORGANISER_ID, "/delegates")
     assert ("🔳 QR codes to print", "qr:0") in calls[-1].buttons()
     calls = await chat.press(ORGANISER_ID, "qr:0")
@@ -287,14 +287,14 @@ async def test_delegates_qr_for_those_not_registered(chat: Chat) -> None:
     uploads = [v for k, v in album.params.items() if k.startswith("file:")]
     links = sorted(text for u in uploads for text in _decode(u))
     assert len(links) == 5  # six in the file, one registered
-    assert "https://t.me/forum_test_bot?start=tict-shernayev" not in links
-    assert "https://t.me/forum_test_bot?start=buzrukkhanov" in links
+    assert "https://t.me/forum_test_bot?start=tict-Hq7mX2vL9p" not in links
+    assert "https://t.me/forum_test_bot?start=head-Zq4vN8rT2m" in links
     calls = await chat.press(SHERNAYEV, "qr:0")  # a delegate's forged press: nothing
     assert [c.name for c in calls] == ["AnswerCallbackQuery"]
 
 
 async def test_transport_and_contacts_in_russian_and_uzbek(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     stored = await delegates.by_telegram_id(chat.app.db, SHERNAYEV)
     assert stored is not None
     await delegates.set_language(chat.app.db, stored.id, "ru")

@@ -44,7 +44,7 @@ async def test_a_pasted_paragraph_as_an_id_gets_a_short_answer(chat: Chat, comma
 async def test_forged_ids_too_large_for_the_database_are_stale_buttons(
     chat: Chat, user: int, data: str
 ) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     before = await snapshot(chat)
     calls = await chat.press(user, data)
     assert not apologised(calls)
@@ -57,7 +57,7 @@ async def test_forged_ids_too_large_for_the_database_are_stale_buttons(
 async def test_import_during_a_forgotten_broadcast_flow_imports(chat: Chat) -> None:
     """A file with /import as its caption is an import, not a broadcast draft, even while an
     earlier /broadcast still waits for its message."""
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     await chat.send(ORGANISER_ID, "/broadcast")
     text = SAMPLE_FORUM_PATH.read_text(encoding="utf-8")
     changed = text.replace("starts = 2023-09-14T14:30:00", "starts = 2023-09-14T14:00:00", 1)
@@ -87,7 +87,7 @@ def refuse_identical_edits(chat: Chat) -> None:
 
 @pytest.mark.parametrize("data", ["l:ru", "d:20230915"])
 async def test_the_same_button_tapped_twice_is_not_an_error(chat: Chat, data: str) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     refuse_identical_edits(chat)
     first = await chat.press(SHERNAYEV, data)
     second = await chat.press(SHERNAYEV, data)

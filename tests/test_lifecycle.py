@@ -30,7 +30,7 @@ async def test_sigterm_lets_an_answer_in_flight_finish(tmp_path: Path) -> None:
     async with FakeBotApi() as api, bot_process(api, tmp_path) as process:
         await api.wait_for(_is("getUpdates"), timeout=START_TIMEOUT)  # type: ignore[arg-type]
         api.latency = 1.0  # the greeting is still on its way when the signal comes
-        api.push_message(DELEGATE, "/start tict-shernayev", first_name="Anvar")
+        api.push_message(DELEGATE, "/start tict-Hq7mX2vL9p", first_name="Anvar")
         (greeting,) = await api.wait_for(_is("sendMessage", DELEGATE), timeout=20)  # type: ignore[arg-type]
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), timeout=15) == 0, _log(tmp_path)
@@ -66,7 +66,7 @@ async def test_a_stop_during_a_scheduled_reminder_run_loses_and_repeats_nothing(
     due = (datetime.now(tz=UTC) + timedelta(seconds=4)).replace(microsecond=0)
     text = forum_text(due + timedelta(seconds=3), due + timedelta(hours=5))
     text += "".join(
-        f'\n[[delegate]]\nname = "Delegate {n}"\ncode = "code-{n}"\ngroup = "g"\n'
+        f'\n[[delegate]]\nname = "Delegate {n}"\ncode = "k7Qx-code-{n:04}"\ngroup = "g"\n'
         for n in range(people)
     )
     (tmp_path / "forum.toml").write_text(text, encoding="utf-8")
@@ -85,7 +85,7 @@ async def test_a_stop_during_a_scheduled_reminder_run_loses_and_repeats_nothing(
         await app.start()
         chat = Chat(app, first)
         for n in range(people):
-            await chat.register(1000 + n, f"code-{n}")
+            await chat.register(1000 + n, f"k7Qx-code-{n:04}")
         # The scheduler's job starts the fan-out; stop while it is under way.
         await asyncio.wait_for(first.first_reminder.wait(), timeout=30)
     finally:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from aiogram.exceptions import (
@@ -33,9 +35,11 @@ def _sent(app: App, priority: str, outcome: str) -> float:
 
 
 async def test_each_app_counts_on_its_own_registry(
-    app: App, chat: Chat, settings: Settings, clock: FakeClock
+    app: App, chat: Chat, settings: Settings, clock: FakeClock, tmp_path: Path
 ) -> None:
-    other = await create_app(settings, session=RecordingSession(), clock=clock)
+    # One app per database (its lock): the other has a database of its own.
+    elsewhere = dataclasses.replace(settings, database_path=tmp_path / "other.sqlite3")
+    other = await create_app(elsewhere, session=RecordingSession(), clock=clock)
     try:
         await chat.send(4242, "/help")
         assert _value(app, "forum_bot_updates_handled_total", type="message") == 1

@@ -45,9 +45,9 @@ def notifier(app: App) -> Notifier:
 async def started(chat: Chat) -> Chat:
     await chat.app.start()
     await notifier(chat.app).idle()
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
-    await chat.register(RECTOR, "placeholder-rector-1")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
+    await chat.register(RECTOR, "r1-Kp8sW3nQz6")
     chat.session.clear()
     return chat
 
@@ -518,6 +518,8 @@ async def test_a_crash_mid_fan_out_leaves_only_the_requests_in_flight_in_doubt(
     await app.sender.close(timeout=0.1)
     await app.db.close()
     await app.bot.session.close()
+    assert app.lock is not None
+    app.lock.release()  # the kernel lets go of a crashed process's lock
 
     second = RecordingSession()
     again = await create_app(settings, session=second, clock=clock)

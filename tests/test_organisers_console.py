@@ -89,19 +89,24 @@ FORGED_PRESSES = ("bf:send:1", "bf:confirm:1", "b:1:st", "b:1:rm", "xc:mou-tut:0
 
 
 @pytest.mark.parametrize("user", [SHERNAYEV, STRANGER])
-async def test_others_are_refused_every_organiser_command(chat: Chat, user: int) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+async def test_others_are_refused_every_organiser_command(
+    chat: Chat, user: int, clock: FakeClock
+) -> None:
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     before = await snapshot(chat)
     for command in ORGANISER_COMMANDS:
+        clock.advance(seconds=15)  # strangers are answered once per 15 seconds
         calls = await chat.send(user, command)
         assert len(calls) == 1, command
         text = calls[0].text
         assert "organisers only" in text or "invitation" in text, (command, text)
         assert "https://t.me" not in text
     for data in FORGED_PRESSES:
+        clock.advance(seconds=15)
         calls = await chat.press(user, data)
         assert [c.name for c in calls] == ["AnswerCallbackQuery"], data
         assert "no longer valid" in calls[0].params["text"]
+    clock.advance(seconds=15)
     calls = await send_document(chat, user, b"broken", "forum.toml")
     assert len(calls) == 1 and calls[0].name != "GetFile"
     assert await snapshot(chat) == before
@@ -111,8 +116,8 @@ async def test_others_are_refused_every_organiser_command(chat: Chat, user: int)
 
 
 async def test_broadcast_flow_end_to_end(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     calls = await chat.send(ORGANISER_ID, "/broadcast")
     assert "the whole delegation" in calls[-1].text and "2 registered" in calls[-1].text
     calls = await chat.send(ORGANISER_ID, "Bus leaves at 9:00 <sharp> & on time")
@@ -140,8 +145,8 @@ async def test_broadcast_flow_end_to_end(chat: Chat) -> None:
 
 
 async def test_group_broadcast_with_a_photo_reaches_the_group_only(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     calls = await chat.send(ORGANISER_ID, "/broadcast nosuch")
     assert "There is no group nosuch" in calls[-1].text
     await chat.send(ORGANISER_ID, "/broadcast tict")
@@ -158,7 +163,7 @@ async def test_group_broadcast_with_a_photo_reaches_the_group_only(chat: Chat) -
 
 
 async def test_cancel_ends_the_flow_and_nothing_is_sent(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     await chat.send(ORGANISER_ID, "/broadcast")
     await chat.send(ORGANISER_ID, "Draft")
     calls = await chat.send(ORGANISER_ID, "/cancel")
@@ -177,7 +182,7 @@ async def test_cancel_ends_the_flow_and_nothing_is_sent(chat: Chat) -> None:
 
 
 async def test_an_older_preview_cannot_send_the_newer_draft(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     await chat.send(ORGANISER_ID, "/broadcast")
     await chat.send(ORGANISER_ID, "Dinner at 19:00")
     await chat.send(ORGANISER_ID, "Dinner at 20:00, not 19:00")
@@ -197,7 +202,7 @@ async def test_send_on_a_preview_from_before_a_restart_is_answered_clearly(
     first = await create_app(settings, session=RecordingSession(), clock=clock)
     try:
         chat = Chat(first, first.bot.session)  # type: ignore[arg-type]
-        await chat.register(SHERNAYEV, "tict-shernayev")
+        await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
         await chat.send(ORGANISER_ID, "/broadcast")
         preview = (await chat.send(ORGANISER_ID, "Bus at 9"))[-1]
     finally:
@@ -219,7 +224,7 @@ async def test_send_on_a_preview_from_before_a_restart_is_answered_clearly(
 
 
 async def test_a_caption_too_long_for_a_bot_is_refused_at_preview(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     await chat.send(ORGANISER_ID, "/broadcast")
     photo = [PhotoSize(file_id="ph-1", file_unique_id="u1", width=10, height=10)]
     caption = "Programme changes: " + "x" * 1100  # Telegram Premium allows people 4096
@@ -234,7 +239,7 @@ async def test_a_caption_too_long_for_a_bot_is_refused_at_preview(chat: Chat) ->
 async def test_a_preview_telegram_refuses_keeps_the_flow_waiting(chat: Chat) -> None:
     from aiogram.exceptions import TelegramBadRequest
 
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     await chat.send(ORGANISER_ID, "/broadcast")
 
     def refuse(method):  # type: ignore[no-untyped-def]
@@ -252,8 +257,8 @@ async def test_a_preview_telegram_refuses_keeps_the_flow_waiting(chat: Chat) -> 
 
 
 async def test_confirmation_report_and_reminder(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     await chat.send(ORGANISER_ID, "/broadcast")
     await chat.send(ORGANISER_ID, "Passports to the protocol desk by 10:00")
     await press_preview(chat, "confirm")
@@ -403,7 +408,7 @@ async def test_delegates_list_is_split_under_the_limit(chat: Chat) -> None:
             group="tict",
             position="Vice-rector for international relations",
         )
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     calls = [c for c in await chat.send(ORGANISER_ID, "/delegates") if c.name == "SendMessage"]
     assert len(calls) > 2
     assert all(len(c.params["text"]) <= 4096 for c in calls)
@@ -414,8 +419,8 @@ async def test_delegates_list_is_split_under_the_limit(chat: Chat) -> None:
 
 
 async def test_stats(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov", language_code="ru")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m", language_code="ru")
     await chat.send(ORGANISER_ID, "/broadcast")
     await chat.send(ORGANISER_ID, "Hello")
     await press_preview(chat, "send")
@@ -446,8 +451,8 @@ def test_recording_session_serves_registered_files() -> None:
 
 
 async def test_move_and_cancel_reach_the_delegates_as_change_notices(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")  # group tict: mou-tut concerns them
-    await chat.register(HEAD, "buzrukkhanov")  # no group: it does not
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")  # group tict: mou-tut concerns them
+    await chat.register(HEAD, "head-Zq4vN8rT2m")  # no group: it does not
     await chat.send(ORGANISER_ID, "/move mou-tut 15:00")
     notifier = chat.app.dispatcher["notifier"]
     await notifier.idle()
@@ -462,7 +467,7 @@ async def test_move_and_cancel_reach_the_delegates_as_change_notices(chat: Chat)
 
 
 async def test_import_document_from_a_delegate_is_refused_as_organisers_only(chat: Chat) -> None:
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     before = await snapshot(chat)
     text = SAMPLE_FORUM_PATH.read_text(encoding="utf-8")
     calls = await send_document(chat, SHERNAYEV, text.encode(), "forum.toml")
@@ -487,7 +492,7 @@ async def test_an_imported_file_survives_a_restart(settings: Settings, clock: Fa
     first = await create_app(settings, session=RecordingSession(), clock=clock)
     chat = Chat(first, first.bot.session)  # type: ignore[arg-type]
     try:
-        await chat.register(SHERNAYEV, "tict-shernayev")
+        await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
         text = SAMPLE_FORUM_PATH.read_text(encoding="utf-8")
         changed = text.replace("starts = 2023-09-14T14:30:00", "starts = 2023-09-14T14:00:00", 1)
         calls = await send_document(chat, ORGANISER_ID, changed.encode(), "forum.toml")
@@ -523,8 +528,8 @@ async def test_a_reminder_of_a_message_at_the_limit_goes_without_its_header(chat
         return None
 
     chat.session.fail = like_telegram
-    await chat.register(SHERNAYEV, "tict-shernayev")
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     long_text = "Rules & timing: " + "y" * 4070  # 4086 as Telegram counts it
     short_text = "Passports & visas"
     ids = []
@@ -572,7 +577,7 @@ async def test_log_names_the_organisers_who_are_delegates(chat: Chat) -> None:
 
 
 async def test_a_double_tap_on_remind_reminds_once(chat: Chat) -> None:
-    await chat.register(HEAD, "buzrukkhanov")
+    await chat.register(HEAD, "head-Zq4vN8rT2m")
     await chat.send(ORGANISER_ID, "/broadcast")
     await chat.send(ORGANISER_ID, "Passports to the protocol desk by 10:00")
     await press_preview(chat, "confirm")

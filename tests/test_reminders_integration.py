@@ -46,7 +46,7 @@ name = "Group"
 
 [[delegate]]
 name = "Tester"
-code = "tester-code"
+code = "tst-Qz7Kp2Wm9"
 group = "g"
 {events}"""
 
@@ -95,7 +95,7 @@ async def test_reminders_exactly_once_across_restarts(tmp_path: Path) -> None:
     # Run 1: the bot registers the delegate, then stops before the first due time.
     s1 = Timed()
     app = await up(s1)
-    await Chat(app, s1).register(USER, "tester-code")
+    await Chat(app, s1).register(USER, "tst-Qz7Kp2Wm9")
     runs = {j.next_run_time for j in app.scheduler.get_jobs()}
     due = [first - timedelta(seconds=OFFSET_S), second - timedelta(seconds=OFFSET_S)]
     assert set(due) <= runs  # one job per due instant (and maybe a briefing's)

@@ -13,7 +13,6 @@ from bot.settings import (
     SettingsError,
     load_settings,
 )
-from schedule.forum_file import SAMPLE_FORUM_PATH
 from tests.support.process import bot_env, run_bot
 
 
@@ -22,7 +21,7 @@ def test_defaults() -> None:
     assert settings.bot_token is None
     assert settings.telegram_api_url == DEFAULT_API_URL == "https://api.telegram.org"
     assert settings.database_path == Path(DEFAULT_DATABASE_PATH) == Path("data/forum.sqlite3")
-    assert settings.forum_file == SAMPLE_FORUM_PATH
+    assert settings.forum_file is None  # python -m bot refuses; the demo uses the sample
     assert settings.admin_ids == frozenset()
     assert settings.reminder_offsets == (60.0, 15.0)
     assert settings.delegation_code is None

@@ -88,9 +88,9 @@ def test_a_departure_without_for_takes_everyone() -> None:
 
 def test_for_names_groups_and_delegate_codes() -> None:
     group_bus = bus("g", audience=("tict",))
-    own_car = bus("c", audience=("buzrukkhanov",))
-    member = Rider(group="tict", code="tict-shernayev")
-    head = Rider(group=None, code="buzrukkhanov")
+    own_car = bus("c", audience=("head-Zq4vN8rT2m",))
+    member = Rider(group="tict", code="tict-Hq7mX2vL9p")
+    head = Rider(group=None, code="head-Zq4vN8rT2m")
     stranger_group = Rider(group="other", code="someone")
     assert departures_for([group_bus, own_car], member) == [group_bus]
     assert departures_for([group_bus, own_car], head) == [own_car]
@@ -108,10 +108,10 @@ def test_departures_for_leaves_out_cancelled_and_orders_by_time() -> None:
 def test_contacts_for_keeps_the_files_order() -> None:
     everyone = Contact("protocol", "P", phone="+998 90 000 0000")
     tict = Contact("interpreter", "I", telegram="interp", audience=("tict",))
-    head = Contact("embassy", "E", phone="+992 37 000 0000", audience=("buzrukkhanov",))
+    head = Contact("embassy", "E", phone="+992 37 000 0000", audience=("head-Zq4vN8rT2m",))
     contacts = [everyone, tict, head]
     assert contacts_for(contacts, Rider(group="tict", code="a")) == [everyone, tict]
-    assert contacts_for(contacts, Rider(code="buzrukkhanov")) == [everyone, head]
+    assert contacts_for(contacts, Rider(code="head-Zq4vN8rT2m")) == [everyone, head]
     assert contacts_for(contacts, Rider(organiser=True)) == contacts
 
 
@@ -192,8 +192,8 @@ def test_transports_to_an_event() -> None:
 def test_the_sample_takes_tict_to_its_signing() -> None:
     forum = load_forum_file(SAMPLE_FORUM_PATH)
     mou = next(e for e in forum.events if e.id == "mou-tut")
-    member = departures_for(forum.transports, Rider(group="tict", code="tict-shernayev"))
-    head = departures_for(forum.transports, Rider(group=None, code="buzrukkhanov"))
+    member = departures_for(forum.transports, Rider(group="tict", code="tict-Hq7mX2vL9p"))
+    head = departures_for(forum.transports, Rider(group=None, code="head-Zq4vN8rT2m"))
     assert [t.id for t in transports_to(mou, member)] == ["car-14-tut"]
     assert transports_to(mou, head) == []
     assert "car-14-head" in {t.id for t in head} and "car-14-head" not in {t.id for t in member}
@@ -305,8 +305,8 @@ def test_change_to_a_departure_that_has_left_is_not_told() -> None:
 
 def test_notice_reaches_riders_before_and_after() -> None:
     before = bus(audience=("tict",))
-    after = replace(before, audience=("buzrukkhanov",), departs=local(14, 10))
-    people = [person(1), person(2, group=None, code="buzrukkhanov"), person(3, group="x"),
+    after = replace(before, audience=("head-Zq4vN8rT2m",), departs=local(14, 10))
+    people = [person(1), person(2, group=None, code="head-Zq4vN8rT2m"), person(3, group="x"),
               person(4, reminders_on=False)]  # fmt: skip
     got = departure_notice_recipients(before, after, people)
     assert [d.id for d in got] == [1, 2, 4]

@@ -68,11 +68,11 @@ def person(ident: int, name: str, code: str, **kw: object) -> Delegate:
 SHERNAYEV = person(
     2,
     "Anvar Normamatovich Shernayev",
-    "tict-shernayev",
+    "tict-Hq7mX2vL9p",
     position="Vice-rector for work with enterprises",
     group="tict",
 )
-HEAD = person(3, "S. Buzrukkhanov", "buzrukkhanov", position="Deputy Minister", role="head")
+HEAD = person(3, "S. Buzrukkhanov", "head-Zq4vN8rT2m", position="Deputy Minister", role="head")
 RECTOR = person(1, "Oʻktam Qodirov", "rector", position="Rector", group="tict")
 PEOPLE = (RECTOR, SHERNAYEV, HEAD)
 

@@ -59,7 +59,7 @@ async def test_an_update_with_the_secret_is_answered(served: tuple[App, TestClie
     app, client = served
     assert app.scheduler.running, "the listener's startup started the app"
     response = await client.post(
-        PATH, data=_body(DELEGATE, "/start tict-shernayev"), headers={SECRET_HEADER: SECRET}
+        PATH, data=_body(DELEGATE, "/start tict-Hq7mX2vL9p"), headers={SECRET_HEADER: SECRET}
     )
     assert response.status == 200
     await _handled(client)
@@ -83,7 +83,7 @@ async def test_without_the_secret_401_and_nothing_handled(
 ) -> None:
     app, client = served
     before = len(_session(app).calls)
-    response = await client.post(PATH, data=_body(DELEGATE, "/start tict-shernayev"),
+    response = await client.post(PATH, data=_body(DELEGATE, "/start tict-Hq7mX2vL9p"),
                                  headers=headers)  # fmt: skip
     assert response.status == 401
     # Then a good update: once it is answered, the refused one would have been too.
@@ -132,7 +132,7 @@ async def test_after_the_stop_began_updates_are_refused_for_telegram_to_resend(
 
 async def test_healthz_reports_figures_only(served: tuple[App, TestClient]) -> None:
     _, client = served
-    await client.post(PATH, data=_body(DELEGATE, "/start tict-shernayev"),
+    await client.post(PATH, data=_body(DELEGATE, "/start tict-Hq7mX2vL9p"),
                       headers={SECRET_HEADER: SECRET})  # fmt: skip
     await _handled(client)
     response = await client.get("/healthz")

@@ -343,6 +343,7 @@ class Notifier:
         """
         now = self.clock()
         people = await delegates.list_delegates(self.db, registered_only=True)
+        told_off = await deliveries.told_off(self.db)
 
         def plan(
             events: Sequence[Event],
@@ -354,7 +355,9 @@ class Notifier:
                 Item("notice", notice_key(before, after, versions.get(after.id, "")), d.id,
                      now, after.id)
                 for before, after in tell
-                for d in notice_recipients(before, after, people)
+                for d in notice_recipients(
+                    before, after, people, told_off.get(after.id, set())
+                )
             ]  # fmt: skip
             # Each change once in the delegation's chat, whoever it concerns.
             posts = (

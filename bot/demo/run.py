@@ -29,7 +29,7 @@ from db.connection import open_db
 from db.delegates import by_telegram_id, register_with_code
 from db.forum import forum_hash, import_forum
 from schedule.clock import utc_now
-from schedule.forum_file import ForumFileError, parse_forum
+from schedule.forum_file import SAMPLE_FORUM_PATH, ForumFileError, parse_forum
 from schedule.model import Event, Forum, Transport
 from schedule.shift import first_reminded_event, shift_forum
 
@@ -43,7 +43,7 @@ DEMO_USER = User(
     username="demo_delegate",
     language_code="en",
 )
-PREFERRED_CODE = "tict-shernayev"
+PREFERRED_CODE = "tict-Hq7mX2vL9p"
 ANCHOR_IN = timedelta(minutes=6)
 PROMPT = "you: "
 DEMO_REMINDER = 5.0  # minutes: a reminder arrives a minute into the demo
@@ -111,6 +111,7 @@ def demo_settings(settings: Settings, folder: Path) -> Settings:
         settings,
         bot_token=None,
         database_path=folder / "demo.sqlite3",
+        forum_file=settings.forum_file or SAMPLE_FORUM_PATH,
         admin_ids=frozenset({DEMO_USER.id}),
         reminder_offsets=tuple(sorted({*settings.reminder_offsets, DEMO_REMINDER}, reverse=True)),
         transport_reminder_minutes=DEMO_TRANSPORT_REMINDER,
@@ -249,7 +250,7 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)
     folder = Path(settings.database_path).parent / "demo"
     now = utc_now()
-    path = settings.forum_file
+    path = settings.forum_file or SAMPLE_FORUM_PATH
     try:
         text = await asyncio.to_thread(Path(path).read_text, encoding="utf-8")
         rehearsal = rehearsal_forum(text, str(path), now)

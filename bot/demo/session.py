@@ -8,12 +8,10 @@ files, map pins, pop-up notices) is printed instead of delivered.
 from __future__ import annotations
 
 import itertools
-import re
 import sys
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,6 +32,10 @@ from aiogram.types import (
     Venue,
 )
 
+from bot.demo.terminal import INDENT, human_size, map_link, render_html, safe_name
+
+__all__ = ["DemoSession", "OfflineSession", "human_size", "map_link", "render_html"]
+
 DEMO_BOT = User(id=7000000001, is_bot=True, first_name="Forum bot", username="forum_demo_bot")
 # Calls that only decorate the bot in Telegram's interface: nothing to show in a terminal.
 _SILENT = frozenset(
@@ -42,66 +44,6 @@ _SILENT = frozenset(
         "SetMyShortDescription", "SetChatMenuButton", "DeleteWebhook", "SendChatAction",
     }
 )  # fmt: skip
-_STYLE = {
-    "b": ("\033[1m", "\033[22m"),
-    "strong": ("\033[1m", "\033[22m"),
-    "i": ("\033[3m", "\033[23m"),
-    "em": ("\033[3m", "\033[23m"),
-    "u": ("\033[4m", "\033[24m"),
-    "ins": ("\033[4m", "\033[24m"),
-    "s": ("\033[9m", "\033[29m"),
-    "strike": ("\033[9m", "\033[29m"),
-    "del": ("\033[9m", "\033[29m"),
-}
-INDENT = "     "
-
-
-class _Terminal(HTMLParser):
-    """Telegram's HTML as a terminal shows it: emphasis as ANSI styles (or nothing)."""
-
-    def __init__(self, color: bool) -> None:
-        super().__init__(convert_charrefs=True)
-        self.color = color
-        self.parts: list[str] = []
-        self.links: list[str | None] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.links.append(dict(attrs).get("href"))
-        elif self.color and tag in _STYLE:
-            self.parts.append(_STYLE[tag][0])
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a":
-            href = self.links.pop() if self.links else None
-            if href:
-                self.parts.append(f" ({href})")
-        elif self.color and tag in _STYLE:
-            self.parts.append(_STYLE[tag][1])
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def render_html(text: str, *, color: bool = False) -> str:
-    """What a person reads of an HTML-formatted message: tags gone, entities decoded,
-    bold and italics as terminal styles when ``color``, links followed by their address."""
-    parser = _Terminal(color)
-    parser.feed(text)
-    parser.close()
-    return "".join(parser.parts)
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} kB"
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
-def map_link(lat: float, lon: float) -> str:
-    return f"https://maps.google.com/?q={lat:.6f},{lon:.6f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +140,7 @@ class DemoSession(OfflineSession):
         document = method.document
         if isinstance(document, InputFile):
             data = b"".join([chunk async for chunk in document.read(bot)])
-            filename = _safe_name(document.filename or "file")
+            filename = safe_name(document.filename or "file")
             self.files_dir.mkdir(parents=True, exist_ok=True)
             path = self.files_dir / filename
             path.write_bytes(data)
@@ -362,9 +304,3 @@ class DemoSession(OfflineSession):
         print(text, file=self.out, flush=True)
         if waiting:
             print(waiting, end="", file=self.out, flush=True)
-
-
-def _safe_name(name: str) -> str:
-    """A file name that stays inside the demo's folder."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._")
-    return cleaned or "file"

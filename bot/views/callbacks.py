@@ -126,3 +126,11 @@ class InviteQrCb(CallbackData, prefix="qr"):
     """Organisers: the invitation links of the delegates not registered yet, as QR codes."""
 
     page: int = 0
+
+
+class ImportCb(CallbackData, prefix="im"):
+    """The organiser confirms an uploaded forum file that removes people or events (go = 1)
+    or keeps the programme (go = 0); ``token`` names the waiting upload."""
+
+    token: str
+    go: int

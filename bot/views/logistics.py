@@ -7,7 +7,6 @@ file goes through :func:`bot.views.texts.esc`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram.types import InlineKeyboardMarkup
@@ -17,7 +16,7 @@ from bot.views.callbacks import LateCb, VenueCb
 from bot.views.keyboard import Keyboard
 from bot.views.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
 from schedule.departures import DepartureNoticeFacts, LateVerdict
-from schedule.model import Contact, Delegate, Forum, Journey, Transport, Travel
+from schedule.model import Delegate, Forum, Transport
 from schedule.transport import NextDepartures
 
 KIND_ICONS = {"bus": "🚌", "car": "🚗", "minibus": "🚐", "walk": "🚶", "other": "🚘"}
@@ -38,14 +37,14 @@ def icon(transport: Transport) -> str:
     return KIND_ICONS.get(transport.kind, KIND_ICONS["other"])
 
 
-def _venue_name(forum: Forum, venue_id: str) -> str:
+def venue_name(forum: Forum, venue_id: str) -> str:
     venue = forum.venue(venue_id)
     return venue.name if venue else venue_id
 
 
 def route(transport: Transport, forum: Forum) -> str:
     """'Hotel → Forum hall', plain text (escape it for HTML)."""
-    return f"{_venue_name(forum, transport.origin)} → {_venue_name(forum, transport.destination)}"
+    return f"{venue_name(forum, transport.origin)} → {venue_name(forum, transport.destination)}"
 
 
 def calendar_title(transport: Transport, forum: Forum) -> str:
@@ -78,12 +77,12 @@ def departure_card(transport: Transport, forum: Forum, *, with_day: bool = False
         when += f" → {hhmm(transport.arrives, tz)}"
     lines = [
         f"{icon(transport)} {bold(esc(kind_label(transport.kind)))}  {bold(esc(when))}",
-        "🅰️ " + fmt(_("From: {place}"), place=_venue_name(forum, transport.origin)),
+        "🅰️ " + fmt(_("From: {place}"), place=venue_name(forum, transport.origin)),
     ]
     if transport.meeting_point is not None:
         meet = transport.meeting_point.get(current_locale())
         lines.append("🧭 " + fmt(_("Meeting point: {place}"), place=meet))
-    lines.append("🅱️ " + fmt(_("To: {place}"), place=_venue_name(forum, transport.destination)))
+    lines.append("🅱️ " + fmt(_("To: {place}"), place=venue_name(forum, transport.destination)))
     if transport.vehicle:
         lines.append("🚘 " + esc(transport.vehicle))
     if transport.driver:
@@ -162,7 +161,7 @@ def event_transport_lines(transports: Sequence[Transport], forum: Forum) -> list
             time=hhmm(t.departs, tz),
             place=t.meeting_point.get(current_locale())
             if t.meeting_point
-            else _venue_name(forum, t.origin),
+            else venue_name(forum, t.origin),
         )
         lines.append(f"{icon(t)} {text}")
     return lines
@@ -243,97 +242,3 @@ def late_answer(verdict: LateVerdict) -> str:
         "cancelled": _("This departure is cancelled."),
         "not_yours": _("This departure is not in your programme."),
     }[verdict]
-
-
-# ---------------------------------------------------------------- contacts
-
-
-def role_label(role: str) -> str:
-    labels = {
-        "protocol": _("Protocol officer"),
-        "interpreter": _("Interpreter"),
-        "transport": _("Transport"),
-        "security": _("Security"),
-        "medical": _("Medical help"),
-        "organiser": _("Organising committee"),
-        "embassy": _("Embassy"),
-        "other": _("Contact"),
-    }
-    return labels.get(role, labels["other"])
-
-
-@dataclass(frozen=True, slots=True)
-class ContactCard:
-    """A contact with a phone, sent as a Telegram contact card (one tap calls or saves it)."""
-
-    phone: str
-    first_name: str
-    last_name: str
-
-
-def contacts_text(contacts: Sequence[Contact]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """/contacts: whom to call, with a button to write to each one with a username; the
-    cards (:func:`contact_cards`) follow."""
-    if not contacts:
-        return esc(_("No contacts are listed for you yet.")), None
-    parts = [bold(esc(_("Whom to call")))]
-    keyboard = Keyboard()
-    links = 0
-    for contact in contacts:
-        lines = [bold(esc(role_label(contact.role))) + ": " + esc(contact.name)]
-        if contact.phone:
-            lines.append("📞 " + esc(contact.phone))
-        if contact.telegram:
-            lines.append("✉️ @" + esc(contact.telegram))
-            keyboard.button(
-                text="✉️ " + fmt(_("Write to @{username}"), username=contact.telegram),
-                url=f"https://t.me/{contact.telegram}",
-            )
-            links += 1
-        if contact.note is not None:
-            lines.append(italic(esc(contact.note.get(current_locale()))))
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts), keyboard.adjust(1).as_markup() if links else None
-
-
-def contact_cards(contacts: Sequence[Contact]) -> list[ContactCard]:
-    return [
-        ContactCard(c.phone, c.name[:64], role_label(c.role)[:64]) for c in contacts if c.phone
-    ]
-
-
-# ---------------------------------------------------------------- the delegate's own travel
-
-
-def _journey_line(emoji: str, label: str, journey: Journey, forum: Forum) -> str:
-    tz = forum.timezone
-    parts = [f"{day_label(journey.at, tz)}, {hhmm(journey.at, tz)}"]
-    if journey.place:
-        parts.append(_venue_name(forum, journey.place))
-    if journey.flight:
-        parts.append(journey.flight)
-    return f"{emoji} {bold(esc(label))}: {esc(', '.join(parts))}"
-
-
-def travel_lines(travel: Travel | None, forum: Forum) -> list[str]:
-    """/my: arrival, hotel, departure (what is known of them)."""
-    if travel is None:
-        return []
-    lines = []
-    if travel.arrival is not None:
-        lines.append(_journey_line("🛬", _("Arrival"), travel.arrival, forum))
-    if travel.hotel is not None:
-        hotel = forum.venue(travel.hotel)
-        name = travel.hotel
-        if hotel is not None:
-            name = hotel.name + (f", {hotel.address}" if hotel.address else "")
-        label = _("Hotel")
-        lines.append(f"🏨 {bold(esc(label))}: {esc(name)}")
-    if travel.departure is not None:
-        lines.append(_journey_line("🛫", _("Departure"), travel.departure, forum))
-    return lines
-
-
-def journey_words() -> tuple[str, str]:
-    """The calendar entries' summaries for the delegate's arrival and departure."""
-    return _("Arrival"), _("Departure")

@@ -7,14 +7,31 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.views import logistics as logistics_views
 from bot.views import programme as views
-from bot.views.callbacks import EventCancelCb
+from bot.views.callbacks import EventCancelCb, ImportCb
 from bot.views.keyboard import Keyboard
-from bot.views.texts import bold, clip, current_locale, day_label, esc, fmt, hhmm, split_message
+from bot.views.texts import (
+    bold,
+    clip,
+    current_locale,
+    day_label,
+    esc,
+    fmt,
+    hhmm,
+    split_message,
+)
+from schedule.forum_fields import MAX_YEAR, MIN_YEAR
+from schedule.imports import ImportPreview
 from schedule.model import Event, Forum, ImportReport, LogEntry, Transport
 from schedule.moves import MoveError
+
+# Ids and names listed in one answer; the rest are counted (5,000 would be 60 messages).
+LISTED = 40
+LISTED_CHARACTERS = 1200
+PROBLEMS_SHOWN = 30
 
 
 def when(event: Event, forum: Forum) -> str:
@@ -45,6 +62,10 @@ def no_such_event(event_id: str) -> str:
 
 
 def move_problem(error: MoveError) -> str:
+    if error.problem == "range":
+        return fmt(
+            _("Give a date between the years {first} and {last}."), first=MIN_YEAR, last=MAX_YEAR
+        )
     return esc(
         {
             "format": _("Write the new time as HH:MM (same day) or YYYY-MM-DD HH:MM, forum time."),
@@ -136,9 +157,48 @@ def import_not_utf8() -> str:
 
 
 def import_refused(problems: Sequence[str]) -> list[str]:
+    """The first problems of a refused file, and how many more: fixing those is the next
+    step, and 5,000 problems were 626 messages."""
     body = bold(esc(_("The file was not imported; nothing was changed."))) + "\n\n"
-    body += "\n".join("• " + esc(p) for p in problems)
+    body += "\n".join("• " + esc(clip(p, 300)) for p in problems[:PROBLEMS_SHOWN])
+    rest = len(problems) - PROBLEMS_SHOWN
+    if rest > 0:
+        body += "\n\n" + fmt(
+            ngettext(
+                "… and {count} more problem. {command} lists them all.",
+                "… and {count} more problems. {command} lists them all.",
+                rest,
+            ),
+            count=rest,
+            command="python -m bot import FILE",
+        )
     return split_message(body)
+
+
+def _listed(names: Sequence[str], limit: int = LISTED, budget: int = LISTED_CHARACTERS) -> str:
+    """Names, comma-separated, as many as fit ``limit`` and ``budget`` characters, and how
+    many more (escaped): one answer however many there are."""
+    shown: list[str] = []
+    used = 0
+    for name in names[:limit]:
+        piece = esc(clip(name, 100))
+        if shown and used + len(piece) > budget:
+            break
+        shown.append(piece)
+        used += len(piece) + 2
+    text = ", ".join(shown)
+    if len(names) > len(shown):
+        text += " " + fmt(_("and {count} more"), count=len(names) - len(shown))
+    return text
+
+
+def _delegates_line(report: ImportReport) -> str:
+    return fmt(
+        _("Delegates: {added} added, {changed} changed, {removed} removed."),
+        added=report.delegates_added,
+        changed=report.delegates_changed,
+        removed=report.delegates_removed,
+    )
 
 
 def imported(filename: str, report: ImportReport) -> list[str]:
@@ -150,15 +210,17 @@ def imported(filename: str, report: ImportReport) -> list[str]:
             added=len(report.added),
             changed=len(moved_ids),
             removed=len(report.removed),
-        )
+        ),
+        _delegates_line(report),
     ]
     for label, ids in (
         (_("Added"), report.added),
         (_("Changed"), moved_ids),
         (_("Removed"), report.removed),
+        (_("Delegates removed"), report.removed_delegates),
     ):
         if ids:
-            lines.append(bold(esc(label)) + ": " + esc(", ".join(ids)))
+            lines.append(bold(esc(label)) + ": " + _listed(ids))
     rides = report.transports
     if rides.added or rides.changed:
         lines.append(
@@ -170,6 +232,51 @@ def imported(filename: str, report: ImportReport) -> list[str]:
             )
         )
     return split_message("\n\n".join(lines))
+
+
+def import_preview(preview: ImportPreview) -> tuple[str, InlineKeyboardMarkup]:
+    """What a file that removes people or many events would do, and the two buttons."""
+    report = preview.report
+    lang = current_locale()
+    titles = {c.before.id: c.before.title.get(lang) for c in report.changed}
+    removed_events = [f"{clip(titles.get(i, i), 60)} ({i})" for i in report.removed]
+    moved = len(report.changed) - len(report.removed)
+    headline = fmt(
+        _("{file} would remove {delegates} delegates and {events} events."),
+        file=preview.filename,
+        delegates=report.delegates_removed,
+        events=len(report.removed),
+    )
+    lines = [
+        "⚠️ " + bold(headline),
+        esc(
+            _(
+                "Removed delegates no longer see the programme; the audiences of removed "
+                "events are told they are cancelled."
+            )
+        ),
+    ]
+    if report.removed_delegates:
+        lines.append(bold(esc(_("Delegates removed"))) + ": " + _listed(report.removed_delegates))
+    if removed_events:
+        lines.append(bold(esc(_("Events removed"))) + ": " + _listed(removed_events))
+    lines.append(
+        fmt(
+            _("It would also add {added} events and change {changed}; delegates: "
+              "{new} added, {edited} changed."),
+            added=len(report.added), changed=moved,
+            new=report.delegates_added, edited=report.delegates_changed,
+        )
+    )  # fmt: skip
+    lines.append(bold(esc(_("Import this file?"))))
+    keyboard = Keyboard()
+    keyboard.button(text="✅ " + _("Import it"), callback_data=ImportCb(token=preview.token, go=1))
+    keyboard.button(text=_("Keep the programme"), callback_data=ImportCb(token=preview.token, go=0))
+    return "\n\n".join(lines), keyboard.adjust(2).as_markup()
+
+
+def import_kept() -> str:
+    return esc(_("The programme is kept as it is; the file was not imported."))
 
 
 def log_lines(entries: Sequence[tuple[LogEntry, str | None]], tz: ZoneInfo) -> list[str]:

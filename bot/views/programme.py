@@ -10,10 +10,21 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.views import agreements
 from bot.views.logistics import departure_line, event_transport_lines
-from bot.views.texts import bold, current_locale, day_label, duration, esc, fmt, hhmm, italic
+from bot.views.texts import (
+    MESSAGE_LIMIT,
+    bold,
+    current_locale,
+    day_label,
+    duration,
+    esc,
+    fmt,
+    hhmm,
+    italic,
+)
 from schedule.model import Delegate, Event, Forum, Transport
 from schedule.rules import seated_by
 from schedule.transport import merged_agenda
@@ -160,3 +171,46 @@ def next_text(event: Event, forum: Forum, now: datetime) -> str:
         lines.append("📍 " + venue)
     lines.extend(protocol_lines(event, forum, now))
     return "\n".join(lines)
+
+
+# /my in a few messages however long the forum: the rest is counted, /schedule shows it.
+AGENDA_PARTS = 3
+
+
+def agenda_parts(blocks: Sequence[tuple[str, bool]]) -> list[str]:
+    """The agenda's blocks (text, whether it is an event), joined by blank lines into at
+    most :data:`AGENDA_PARTS` messages; the events that do not fit are counted at the end
+    of the last one."""
+    pieces: list[list[tuple[str, bool]]] = [[]]
+    size = 0
+    hidden: list[tuple[str, bool]] = []
+    for number, block in enumerate(blocks):
+        grow = len(block[0]) + (2 if pieces[-1] else 0)
+        if pieces[-1] and size + grow > MESSAGE_LIMIT:
+            if len(pieces) == AGENDA_PARTS:
+                hidden = list(blocks[number:])
+                break
+            pieces.append([])
+            size, grow = 0, len(block[0])
+        pieces[-1].append(block)
+        size += grow
+    if hidden:
+        last = pieces[-1]
+        while True:
+            count = sum(is_event for _text, is_event in hidden)
+            more = italic(
+                fmt(
+                    ngettext(
+                        "… and {count} more event: /schedule shows each day.",
+                        "… and {count} more events: /schedule shows each day.",
+                        count,
+                    ),
+                    count=count,
+                )
+            )
+            used = sum(len(text) + 2 for text, _flag in last)
+            if used + len(more) <= MESSAGE_LIMIT or len(last) == 1:
+                break
+            hidden.insert(0, last.pop())
+        last.append((more, False))
+    return ["\n\n".join(text for text, _flag in piece) for piece in pieces]

@@ -8,16 +8,19 @@ from datetime import date, datetime
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.views import contacts as contact_views
 from bot.views import logistics as logistics_views
 from bot.views import programme as views
 from bot.views.attendance import card_status
 from bot.views.programme_buttons import card_keyboard, day_keyboard, events_keyboard
-from bot.views.texts import bold, current_locale, day_label, esc, split_message
-from schedule.attendance import check_in_open, rsvp_open
+from bot.views.texts import bold, day_label, esc, split_message
 from schedule.model import AttendanceRecord, Delegate, Event, Forum, Transport, Travel
+from schedule.rules import upcoming_first
 from schedule.transport import AgendaItem, agenda_on
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
+# Telegram shows at most 100 buttons under a message; /my offers the next events.
+AGENDA_BUTTONS = 30
 
 
 def nothing_for_you() -> str:
@@ -40,88 +43,12 @@ def day_message(
     return text, day_keyboard(forum, day, events, days)
 
 
-class RenderCache:
-    """What many readers see alike, rendered once per programme version: a day (for
-    everyone with the same agenda, day, departures and language) and an event card's
-    buttons (for everyone in the same state: RSVP, check-in). Rendering them, a pydantic
-    button per event, was most of a /schedule and a third of a /next (BENCHMARKS.md).
-
-    A new programme is a new ``Forum`` object (the programme cache reloads it at every
-    change), and everything rendered for the old one is forgotten with it.
-    """
-
-    def __init__(self, limit: int = 4096) -> None:
-        self._forum: Forum | None = None
-        self._rendered: dict[tuple[object, ...], Rendered] = {}
-        self._keyboards: dict[tuple[object, ...], InlineKeyboardMarkup] = {}
-        self._limit = limit
-
-    def _for(self, forum: Forum) -> None:
-        if (
-            forum is not self._forum
-            or len(self._rendered) >= self._limit
-            or len(self._keyboards) >= self._limit
-        ):
-            self._forum = forum
-            self._rendered.clear()
-            self._keyboards.clear()
-
-    def card_keyboard(
-        self,
-        event: Event,
-        forum: Forum,
-        now: datetime,
-        *,
-        attends: bool,
-        record: AttendanceRecord | None,
-    ) -> InlineKeyboardMarkup:
-        """:func:`card_keyboard`, by what it depends on."""
-        self._for(forum)
-        rsvp = check_in = False
-        if attends:
-            rsvp = rsvp_open(event, now)
-            check_in = check_in_open(event, now) and not (record is not None and record.is_present)
-        answer = record.rsvp if record is not None and rsvp else None
-        key = (current_locale(), id(event), rsvp, answer, check_in)
-        found = self._keyboards.get(key)
-        if found is None:
-            found = card_keyboard(event, forum, now, attends=attends, record=record)
-            self._keyboards[key] = found
-        return found
-
-    def next_message(
-        self,
-        forum: Forum,
-        event: Event,
-        record: AttendanceRecord | None,
-        attends: bool,
-        now: datetime,
-    ) -> Rendered:
-        text = _with_status(views.next_text(event, forum, now), record, forum)
-        keyboard = self.card_keyboard(event, forum, now, attends=attends, record=record)
-        return text, keyboard
-
-    def day_message(
-        self,
-        forum: Forum,
-        day: date | None,
-        events: Sequence[Event],
-        days: Sequence[date],
-        shown_instead_of: date | None,
-        departures: Sequence[Transport] = (),
-    ) -> Rendered:
-        """:func:`day_message`, by what it depends on."""
-        self._for(forum)
-        # Events and departures are the programme's own objects: identity is their version.
-        key = (
-            current_locale(), day, tuple(map(id, events)), tuple(days), shown_instead_of,
-            tuple(map(id, departures)),
-        )  # fmt: skip
-        found = self._rendered.get(key)
-        if found is None:
-            found = day_message(forum, day, events, days, shown_instead_of, departures)
-            self._rendered[key] = found
-        return found
+def in_parts(rendered: Rendered) -> list[Rendered]:
+    """A message too long for Telegram as several, split between lines, the buttons under
+    the last part (where the reader's eyes end up)."""
+    text, markup = rendered
+    *first, last = split_message(text)
+    return [(part, None) for part in first] + [(last, markup)]
 
 
 def _with_status(text: str, record: AttendanceRecord | None, forum: Forum) -> str:
@@ -143,10 +70,18 @@ def card_message(
 
 
 def next_message(
-    forum: Forum, event: Event, record: AttendanceRecord | None, attends: bool, now: datetime
+    forum: Forum,
+    event: Event,
+    record: AttendanceRecord | None,
+    attends: bool,
+    now: datetime,
+    keyboard: InlineKeyboardMarkup | None = None,
 ) -> Rendered:
+    """/next's card; ``keyboard``: its buttons made already (shared by readers alike)."""
     text = _with_status(views.next_text(event, forum, now), record, forum)
-    return text, card_keyboard(event, forum, now, attends=attends, record=record)
+    if keyboard is None:
+        keyboard = card_keyboard(event, forum, now, attends=attends, record=record)
+    return text, keyboard
 
 
 def next_departure_message(
@@ -166,28 +101,30 @@ def agenda_messages(
     days: Sequence[date],
     items: Sequence[AgendaItem],
     travel: Travel | None = None,
+    now: datetime | None = None,
 ) -> list[Rendered]:
-    """/my: the delegate's travel, the agenda with departures in as few messages as fit,
-    then the buttons to open each event."""
-    travel_lines = logistics_views.travel_lines(travel, forum)
+    """/my: the delegate's travel, the agenda with departures in at most a few messages
+    (the rest counted), then buttons to open the next events (Telegram shows 100 at most)."""
+    travel_lines = contact_views.travel_lines(travel, forum)
     if not items and not travel_lines:
         return [(nothing_for_you(), None)]
-    parts = [bold(esc(_("Your agenda")))]
+    blocks: list[tuple[str, bool]] = [(bold(esc(_("Your agenda"))), False)]
     if travel_lines:
-        parts.append("\n".join(travel_lines))
+        blocks.append(("\n".join(travel_lines), False))
     events: list[Event] = []
     for day in days:
         todays = agenda_on(items, day, forum.timezone)
         events.extend(i.event for i in todays if i.event)
-        parts.append("🗓 " + bold(esc(day_label(day))))
-        parts.extend(
-            views.event_line(i.event, forum) if i.event
-            else logistics_views.departure_line(i.transport, forum)  # type: ignore[arg-type]
+        blocks.append(("🗓 " + bold(esc(day_label(day))), False))
+        blocks.extend(
+            (views.event_line(i.event, forum), True) if i.event
+            else (logistics_views.departure_line(i.transport, forum), False)  # type: ignore[arg-type]
             for i in todays
         )  # fmt: skip
-    messages: list[Rendered] = [(chunk, None) for chunk in split_message("\n\n".join(parts))]
+    messages: list[Rendered] = [(part, None) for part in views.agenda_parts(blocks)]
     if events:
-        messages.append((esc(_("Open an event:")), events_keyboard(events)))
+        shown = upcoming_first(events, now, AGENDA_BUTTONS) if now else events[:AGENDA_BUTTONS]
+        messages.append((esc(_("Open an event:")), events_keyboard(shown)))
     return messages
 
 

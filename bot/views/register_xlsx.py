@@ -12,6 +12,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.views.agreement_labels import Translate, kind_label, status_label
 from bot.views.report_docx import clean
@@ -51,7 +52,6 @@ def register_xlsx(report: VisitReport, lang: str, _: Translate) -> bytes:
     tz = report.forum.timezone
     for number, agreement in enumerate(report.agreements, start=1):
         event = report.event(agreement.event)
-        day = signed_on(agreement, event, tz)
         values: list[object] = [
             number,
             agreement.id,
@@ -66,23 +66,26 @@ def register_xlsx(report: VisitReport, lang: str, _: Translate) -> bytes:
             "; ".join(item.get(lang) for item in agreement.scope),
             agreement.copies,
             status_label(agreement.status, _),
-            day,
+            signed_on(agreement, event, tz),
             len(report.photos.get(agreement.id, ())),
         ]
-        row = number + 1
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column)
-            if isinstance(value, str):
-                cell.value = clean(value)
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            else:
-                cell.value = value  # type: ignore[assignment]
-                if value is not None and hasattr(value, "year"):
-                    cell.number_format = "yyyy-mm-dd"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _fill_row(sheet, number + 1, values)
     for column, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _fill_row(sheet: Worksheet, row: int, values: list[object]) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(value, str):
+            cell.value = clean(value)
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+        else:
+            cell.value = value  # type: ignore[assignment]
+            if value is not None and hasattr(value, "year"):
+                cell.number_format = "yyyy-mm-dd"
+        cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.views.commands import DELEGATE_COMMANDS, ORGANISER_COMMANDS, help_lines
 from bot.views.texts import bold, duration, esc, fmt
@@ -56,11 +57,24 @@ def invalid_code_text() -> str:
     return esc(_("This code is not valid. Please check the link the organisers sent you."))
 
 
-def taken_alert(delegate: Delegate, telegram_name: str, telegram_id: int) -> str:
-    """To the organisers: a forwarded invitation link, and who tried to use it."""
-    return "⚠️ " + fmt(
+def taken_alert(
+    delegate: Delegate, telegram_name: str, telegram_id: int, unreported: int = 0
+) -> str:
+    """To the organisers: a forwarded invitation link, who tried to use it, and how many
+    tries came since the last alert (they are alerted once per while, not per try)."""
+    text = "⚠️ " + fmt(
         _("Invitation of {name} was tried from another account: {who} (id {id})."),
         name=delegate.name,
         who=telegram_name,
         id=telegram_id,
     )
+    if unreported:
+        text += " " + fmt(
+            ngettext(
+                "It was tried {count} more time since the last alert.",
+                "It was tried {count} more times since the last alert.",
+                unreported,
+            ),
+            count=unreported,
+        )
+    return text

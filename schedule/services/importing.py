@@ -9,13 +9,19 @@ from pathlib import Path
 from db.connection import Database
 from db.forum import forum_hash, import_forum, stored_forum_hash
 from schedule.forum_file import ForumFileError, parse_forum
-from schedule.model import ImportReport
+from schedule.model import Forum, ImportReport
 
 
 async def import_forum_text(db: Database, text: str, filename: str, now: datetime) -> ImportReport:
     """Validate and import; raises ``ForumFileError`` (and imports nothing) if invalid."""
-    forum = parse_forum(text, filename)
+    forum = await parse_off_loop(text, filename)
     return await import_forum(db, forum, source_hash=forum_hash(text), now=now)
+
+
+async def parse_off_loop(text: str, filename: str) -> Forum:
+    """Parse in a worker thread: a large file must not hold up every other update (the
+    size and shape limits of :mod:`schedule.toml_limits` bound how long it takes)."""
+    return await asyncio.to_thread(parse_forum, text, filename)
 
 
 async def import_if_changed(db: Database, path: Path, now: datetime) -> ImportReport | None:

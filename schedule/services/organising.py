@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from db import audit, delegates
+from db import audit, delegates, pending_imports
 from db.connection import Database
 from db.forum import (
     forum_hash,
@@ -21,7 +21,7 @@ from db.forum import (
     stored_forum_hash,
 )
 from db.transport import get_transport, reschedule_transport, set_transport_status
-from schedule.forum_file import parse_forum
+from schedule.imports import ImportPreview, confirmation_expired, needs_confirmation
 from schedule.invitations import parse_invite
 from schedule.model import (
     Delegate,
@@ -36,6 +36,7 @@ from schedule.model import (
 from schedule.moves import MoveError, parse_departure_move, parse_move
 from schedule.rules import event_when
 from schedule.services.changes import ProgrammeChanges
+from schedule.services.importing import parse_off_loop
 from schedule.services.programme import Programme
 
 
@@ -161,6 +162,10 @@ async def cancel_event(
     return change
 
 
+class ImportExpired(LookupError):
+    """The confirmed upload is gone: already imported, dropped, replaced or too old."""
+
+
 async def import_upload(
     db: Database,
     changes: ProgrammeChanges,
@@ -169,17 +174,65 @@ async def import_upload(
     text: str,
     filename: str,
     now: datetime,
-) -> ImportReport:
+) -> ImportReport | ImportPreview:
     """Validate and import a forum file sent with /import; raises ``ForumFileError`` or
-    ``ForumImportError`` and changes nothing when it is invalid."""
-    forum = parse_forum(text, filename)
+    ``ForumImportError`` and changes nothing when it is invalid.
+
+    An import that would remove delegates or more than a few events is not done: it is
+    kept for :func:`confirm_import`, and what it would do is returned instead.
+    """
+    forum = await parse_off_loop(text, filename)
+    source_hash = await _source_hash(db, text)
+    would = await import_forum(db, forum, source_hash=source_hash, now=now, dry_run=True)
+    if needs_confirmation(would):
+        token = secrets.token_urlsafe(6)
+        await pending_imports.put(db, token, organiser_id, filename, text, now)
+        return ImportPreview(token, filename, would)
+    return await _import(db, changes, organiser_id, forum, text, filename, now)
+
+
+async def confirm_import(
+    db: Database, changes: ProgrammeChanges, *, organiser_id: int, token: str, now: datetime
+) -> tuple[str, ImportReport]:
+    """Import the upload the organiser confirmed: (its file name, what was done). Raises
+    :class:`ImportExpired` when it is no longer waiting (a second press imports nothing),
+    or what :func:`import_upload` raises."""
+    pending = await pending_imports.take(db, token, organiser_id)
+    if pending is None or confirmation_expired(pending.created_at, now):
+        raise ImportExpired(token)
+    forum = await parse_off_loop(pending.text, pending.filename)
+    report = await _import(db, changes, organiser_id, forum, pending.text, pending.filename, now)
+    return pending.filename, report
+
+
+async def drop_import(db: Database, *, organiser_id: int, token: str) -> bool:
+    """The organiser keeps the programme as it is; False when nothing was waiting."""
+    return await pending_imports.take(db, token, organiser_id) is not None
+
+
+async def _source_hash(db: Database, text: str) -> str:
     # The stored hash stays that of FORUM_FILE: it tells the next start whether the file on
     # disk changed. Storing this upload's hash would make every restart re-import the older
     # file on disk over this import (and tell everyone of the reversal).
-    source_hash = await stored_forum_hash(db) or forum_hash(text)
+    return await stored_forum_hash(db) or forum_hash(text)
+
+
+async def _import(
+    db: Database,
+    changes: ProgrammeChanges,
+    organiser_id: int,
+    forum: Forum,
+    text: str,
+    filename: str,
+    now: datetime,
+) -> ImportReport:
+    source_hash = await _source_hash(db, text)
     report = await import_forum(db, forum, source_hash=source_hash, now=now)
     moved = len(report.changed) - len(report.removed)
-    detail = f"{filename}: +{len(report.added)} ~{moved} -{len(report.removed)}"
+    detail = (
+        f"{filename}: +{len(report.added)} ~{moved} -{len(report.removed)}; delegates "
+        f"+{report.delegates_added} ~{report.delegates_changed} -{report.delegates_removed}"
+    )
     await audit.log_action(db, organiser_id, "import", detail, now)
     await changes.apply(report.programme_changes)
     return report
@@ -214,12 +267,16 @@ async def recent_actions(db: Database, limit: int = 20) -> list[tuple[LogEntry, 
 __all__ = [
     "AlreadyCancelled",
     "Cancellable",
+    "ImportExpired",
+    "ImportPreview",
     "Invited",
     "MoveError",
     "Moved",
     "UnknownEvent",
     "cancel_event",
     "cancellable",
+    "confirm_import",
+    "drop_import",
     "import_upload",
     "invite",
     "move_event",

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 from db.connection import Database
 from db.forum import load_forum
 from schedule.model import Event, Forum, Transport
 from schedule.rules import Viewer, events_on, forum_days, visible_events
 from schedule.transport import Rider, departures_for
+
+T = TypeVar("T")
+# Rendered days kept per programme version: groups x days x languages, far below this.
+MAX_DERIVED = 4096
 
 
 class NoForumError(LookupError):
@@ -42,6 +48,7 @@ class Programme:
         self._forum: Forum | None = None
         self._agendas: dict[Viewer, Agenda] = {}
         self._departures: dict[Rider, tuple[Transport, ...]] = {}
+        self._derived: dict[Hashable, Any] = {}
         self._lock = asyncio.Lock()
 
     async def forum(self) -> Forum:
@@ -78,7 +85,20 @@ class Programme:
             found = self._departures[rider] = tuple(departures_for(forum.transports, rider))
         return found
 
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """A value worked out from the current programme alone (a rendered day, say), made
+        once per programme version and key: most readers of a day share one group, day and
+        language, so they share its rendering too. Dropped with every change."""
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            if len(self._derived) >= MAX_DERIVED:
+                self._derived.clear()  # a bound, not a policy: keys are few in practice
+            value = self._derived[key] = make()
+            return value
+
     def invalidate(self) -> None:
         self._forum = None
         self._agendas = {}
         self._departures = {}
+        self._derived = {}

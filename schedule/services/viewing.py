@@ -13,11 +13,12 @@ from datetime import date, datetime
 from db import attendance, delegates
 from db.connection import Database
 from schedule.model import AttendanceRecord, Delegate, Event, Forum, Transport, Venue
-from schedule.rules import Viewer, concerns, in_audience, local_day, nearest_day
+from schedule.rules import Viewer, concerns, in_audience, local_day, nearest_day, venue_shown
 from schedule.services.programme import Agenda, Programme
 from schedule.transport import (
     agenda_days,
     agenda_on,
+    is_for,
     merged_agenda,
     next_item,
     rider_of,
@@ -146,10 +147,23 @@ async def agenda(programme: Programme, viewer: Viewer) -> tuple[Forum, Agenda]:
     return await programme.forum(), await programme.agenda(viewer)
 
 
-async def venue_pin(programme: Programme, venue_id: str) -> tuple[Forum, Venue] | None:
-    """A venue with a map location; None for one no longer in the programme."""
+async def venue_pin(
+    programme: Programme, venue_id: str, viewer: Viewer, delegate: Delegate | None = None
+) -> tuple[Forum, Venue] | None:
+    """A venue with a map location that the viewer has a reason to see (an event or a
+    departure of theirs there); None otherwise: gone from the programme, or a forged
+    ``v:<id>`` for another group's venue."""
     forum = await programme.forum()
     venue = forum.venue(venue_id)
     if venue is None or not venue.has_location:
+        return None
+    rider = rider_of(delegate, viewer.organiser)
+    places = (
+        place
+        for t in forum.transports
+        if t.status != "removed" and is_for(t.audience, rider)
+        for place in (t.origin, t.destination)
+    )
+    if not venue_shown(venue.id, forum.events, viewer, places):
         return None
     return forum, venue
