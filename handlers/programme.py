@@ -42,6 +42,19 @@ def _day_key(view: viewing.DayView) -> tuple[object, ...]:
     )
 
 
+def next_card(programme: Programme, card: viewing.Card, now: datetime) -> views.Rendered:
+    """/next's card. Its buttons (a pydantic model each) are the same for readers in the
+    same state: made once per programme version and state (a third of a /next)."""
+    state = card_state(card.event, now, card.attends, card.record)
+    keyboard = programme.derived(
+        ("card", current_locale(), card.event.id, state),
+        lambda: card_keyboard(
+            card.event, card.forum, now, attends=card.attends, record=card.record
+        ),
+    )
+    return views.next_message(card.forum, card.event, card.record, card.attends, now, keyboard)
+
+
 async def schedule(
     message: Message,
     programme: Programme,
@@ -139,19 +152,7 @@ async def next_(
             up.forum, up.departure, now, late=delegate is not None
         )
     elif up.card is not None:
-        card = up.card
-        # The card's buttons are a pydantic model each, the same for readers alike: made
-        # once per programme version and state (a third of a /next, BENCHMARKS.md).
-        state = card_state(card.event, now, card.attends, card.record)
-        keyboard = programme.derived(
-            ("card", current_locale(), card.event.id, state),
-            lambda: card_keyboard(
-                card.event, card.forum, now, attends=card.attends, record=card.record
-            ),
-        )
-        text, markup = views.next_message(
-            card.forum, card.event, card.record, card.attends, now, keyboard
-        )
+        text, markup = next_card(programme, up.card, now)
     else:
         text, markup = views.nothing_next(), None
     await message.answer(text, reply_markup=markup)

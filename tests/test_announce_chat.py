@@ -21,6 +21,7 @@ from bot.settings import load_settings
 from bot.views.callbacks import BroadcastFlowCb
 from db import announcements
 from db.forum import reschedule_event
+from schedule.forum_file import SAMPLE_FORUM_PATH
 from tests.conftest import ORGANISER_ID, Chat, FakeClock
 from tests.support import updates
 from tests.support.recording import BOT_USER, RecordingSession
@@ -77,6 +78,7 @@ def make_env(tmp_path: Any, **extra: str) -> dict[str, str]:
         "DATABASE_PATH": str(tmp_path / "forum.sqlite3"),
         "ADMIN_IDS": str(ORGANISER_ID),
         "ANNOUNCE_CHAT_ID": str(GROUP),
+        "FORUM_FILE": str(SAMPLE_FORUM_PATH),
         **extra,
     }
 
@@ -121,7 +123,7 @@ async def test_a_change_is_posted_in_the_chat_once_in_its_language(
     group_app: tuple[App, Chat], clock: FakeClock
 ) -> None:
     app, chat = group_app
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     new_start = MOU_AT + timedelta(minutes=90)
     change = await reschedule_event(
         app.db, "mou-tut", new_start, new_start + timedelta(minutes=30), clock()
@@ -182,9 +184,9 @@ async def test_members_typing_commands_in_the_group_get_nothing(
     group_app: tuple[App, Chat],
 ) -> None:
     app, chat = group_app
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     chat.session.clear()
-    for text in ("/schedule", "/next", "/start tict-shernayev", "/help"):
+    for text in ("/schedule", "/next", "/start tict-Hq7mX2vL9p", "/help"):
         update = updates.message(SHERNAYEV, text, chat_id=GROUP, chat_type="supergroup")
         await app.dispatcher.feed_update(app.bot, update)
     assert chat.session.calls == []
@@ -203,7 +205,7 @@ async def test_a_bot_that_may_not_post_serves_anyway_and_says_so(
         assert "cannot post in the delegation chat" in warning.text
         assert "administrator of this channel" in warning.text
         chat = Chat(app, session)
-        await chat.register(SHERNAYEV, "tict-shernayev")
+        await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
         calls = await chat.send(SHERNAYEV, "/schedule")
         assert "Signing of a memorandum" in calls[-1].text
         # Told once, at start: a change does not repeat the warning.
@@ -253,7 +255,7 @@ async def test_the_preview_offers_the_chat_and_the_broadcast_is_posted_there_onc
     group_app: tuple[App, Chat],
 ) -> None:
     app, chat = group_app
-    await chat.register(SHERNAYEV, "tict-shernayev")
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     await chat.send(ORGANISER_ID, "/broadcast")
     calls = await chat.send(ORGANISER_ID, "Buses leave at 9 sharp")
     preview = calls[-1]

@@ -40,7 +40,7 @@ def refuse_first(*errors: Exception) -> object:
 async def test_an_answer_that_meets_429_is_retried_and_delivered(
     chat: Chat, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await chat.register(DELEGATE, "tict-shernayev")
+    await chat.register(DELEGATE, "tict-Hq7mX2vL9p")
     chat.session.fail = refuse_first(  # type: ignore[assignment]
         TelegramRetryAfter(SendMessage(chat_id=DELEGATE, text="x"), "Too Many Requests", 1)
     )
@@ -57,7 +57,7 @@ async def test_an_answer_that_meets_429_is_retried_and_delivered(
 
 
 async def test_an_answer_refused_by_a_5xx_goes_again(chat: Chat) -> None:
-    await chat.register(DELEGATE, "tict-shernayev")
+    await chat.register(DELEGATE, "tict-Hq7mX2vL9p")
     chat.session.fail = refuse_first(  # type: ignore[assignment]
         TelegramServerError(SendMessage(chat_id=DELEGATE, text="x"), "Bad Gateway")
     )
@@ -69,7 +69,7 @@ async def test_an_answer_refused_by_a_5xx_goes_again(chat: Chat) -> None:
 async def test_an_answer_that_cannot_go_in_time_is_logged_with_its_update_id(
     chat: Chat, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await chat.register(DELEGATE, "tict-shernayev")
+    await chat.register(DELEGATE, "tict-Hq7mX2vL9p")
     outbound_of(chat).answer_patience = 0.5  # less than the retry_after below
     flood = TelegramRetryAfter(SendMessage(chat_id=DELEGATE, text="x"), "Too Many Requests", 5)
     chat.session.fail = refuse_first(flood)  # type: ignore[assignment]

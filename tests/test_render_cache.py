@@ -1,69 +1,77 @@
-"""What many readers see alike is rendered once per programme version, and a change is
-seen at once: the day, and an event card's buttons."""
+"""An event card's buttons on /next are made once per programme version and reader
+state, shared by readers alike, and never stale: another answer, check-in or language,
+or a change, gets its own."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.views.programme_buttons import card_state
 from db.forum import reschedule_event
+from handlers.programme import next_card
 from schedule.model import AttendanceRecord
+from schedule.services.viewing import Card
 from tests.conftest import Chat, FakeClock
 
-HEAD = 104  # placeholder-rector-2, no group
-RECTOR = 103  # placeholder-rector-1, no group
 MOU = "mou-tut"
 
 
-async def test_one_day_rendered_once_for_readers_alike_and_again_after_a_change(
+def buttons(rendered: object) -> list[str | None]:
+    _, markup = rendered  # type: ignore[misc]
+    return [b.callback_data for row in markup.inline_keyboard for b in row]
+
+
+async def test_card_buttons_shared_by_readers_alike_and_their_own_otherwise(
     chat: Chat, clock: FakeClock
 ) -> None:
-    await chat.register(HEAD, "placeholder-rector-2")
-    await chat.register(RECTOR, "placeholder-rector-1")
-    [first] = [c for c in await chat.send(HEAD, "/schedule") if c.name == "SendMessage"]
-    [second] = [c for c in await chat.send(RECTOR, "/schedule") if c.name == "SendMessage"]
-    assert first.text == second.text
-    # The same markup object: rendered once, not once per reader.
-    assert first.method.reply_markup is second.method.reply_markup
-
-    # Russian is rendered on its own.
-    await chat.press(RECTOR, "l:ru")
-    [russian] = [c for c in await chat.send(RECTOR, "/schedule") if c.name == "SendMessage"]
-    assert russian.text != first.text
-
-    # A change: the programme is a new version, and the day is rendered anew.
-    app = chat.app
-    plenary = next(e for e in (await app.programme.forum()).events if e.kind == "plenary")
-    moved = plenary.starts + timedelta(hours=1)
-    change = await reschedule_event(
-        app.db, plenary.id, moved, moved + (plenary.ends - plenary.starts), clock()
-    )
-    assert change is not None
-    await app.changes.apply([change])
-    [after] = [c for c in await chat.send(HEAD, "/schedule") if c.name == "SendMessage"]
-    assert after.method.reply_markup is not first.method.reply_markup
-    assert after.text != first.text
-
-
-async def test_card_buttons_follow_the_readers_state(chat: Chat, clock: FakeClock) -> None:
     app = chat.app
     forum = await app.programme.forum()
     event = next(e for e in forum.events if e.id == MOU)
-    cache = app.services.render_cache
     before = event.starts - timedelta(hours=2)  # answers open, check-in not yet
-    undecided = AttendanceRecord(MOU, 1)
-    said_yes = AttendanceRecord(MOU, 2, rsvp="yes")
+
+    def card(record: AttendanceRecord | None, attends: bool = True) -> Card:
+        return Card(forum, event, attends, record, {}, ())
+
     with app.i18n.context(), app.i18n.use_locale("en"):
-        none = cache.card_keyboard(event, forum, before, attends=True, record=None)
-        empty = cache.card_keyboard(event, forum, before, attends=True, record=undecided)
-        yes = cache.card_keyboard(event, forum, before, attends=True, record=said_yes)
-        again = cache.card_keyboard(event, forum, before, attends=True, record=said_yes)
-        outsider = cache.card_keyboard(event, forum, before, attends=False, record=None)
-        during = cache.card_keyboard(
-            event, forum, event.starts + timedelta(minutes=5), attends=True, record=None
-        )
-    assert none is empty  # the same state: rendered once
-    assert yes is again and yes is not none
-    assert yes.inline_keyboard[0][0].text.startswith("✅")
-    assert yes.inline_keyboard[0][0].text != none.inline_keyboard[0][0].text  # marked chosen
-    assert not any("r:" in (b.callback_data or "") for row in outsider.inline_keyboard for b in row)
-    assert any(b.callback_data == f"c:{MOU}" for row in during.inline_keyboard for b in row)
+        one = next_card(app.programme, card(AttendanceRecord(MOU, 1)), before)
+        two = next_card(app.programme, card(None), before)
+        yes = next_card(app.programme, card(AttendanceRecord(MOU, 3, rsvp="yes")), before)
+        outsider = next_card(app.programme, card(None, attends=False), before)
+        during = next_card(app.programme, card(None), event.starts + timedelta(minutes=5))
+    with app.i18n.context(), app.i18n.use_locale("ru"):
+        russian = next_card(app.programme, card(None), before)
+    assert one[1] is two[1]  # the same state: one keyboard for both readers
+    assert yes[1] is not one[1]
+    assert yes[1].inline_keyboard[0][0].text != one[1].inline_keyboard[0][0].text  # marked
+    assert not any(d and d.startswith("r:") for d in buttons(outsider))
+    assert f"c:{MOU}" in buttons(during)
+    assert russian[1] is not two[1]
+    # A change: a new programme version, new buttons.
+    change = await reschedule_event(
+        app.db, MOU, event.starts + timedelta(hours=1), event.ends + timedelta(hours=1), clock()
+    )
+    await app.changes.apply([change])  # type: ignore[list-item]
+    forum = await app.programme.forum()
+    event = next(e for e in forum.events if e.id == MOU)
+    with app.i18n.context(), app.i18n.use_locale("en"):
+        after = next_card(app.programme, Card(forum, event, True, None, {}, ()), before)
+    assert after[1] is not two[1]
+
+
+def test_what_a_cards_buttons_depend_on() -> None:
+    from datetime import UTC, datetime
+
+    from schedule.model import Event, Localized
+
+    starts = datetime(2023, 9, 14, 9, 30, tzinfo=UTC)
+    event = Event(id="e", kind="signing", title=Localized({"en": "E"}), starts=starts,
+                  ends=starts + timedelta(hours=1))  # fmt: skip
+    early = starts - timedelta(hours=2)
+    assert card_state(event, early, False, None) == (False, None, False)
+    assert card_state(event, early, True, None) == (True, None, False)
+    said_no = AttendanceRecord("e", 1, rsvp="no")
+    assert card_state(event, early, True, said_no) == (True, "no", False)
+    soon = starts - timedelta(minutes=10)
+    assert card_state(event, soon, True, None) == (True, None, True)
+    checked = AttendanceRecord("e", 1, checked_in_at=soon)
+    assert card_state(event, soon, True, checked) == (True, None, False)
