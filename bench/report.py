@@ -102,7 +102,7 @@ Fixed (each commit message carries its before/after figures):
 
 Not met, and why:
 
-- **updates ≥ 0.5× the bare router** (still 0.3-0.4×, after the fixes above): what is
+- **updates ≥ 0.5× the bare router** (0.2-0.35× across runs, after the fixes above): what is
   left is aiogram's: building and validating the `SendMessage`, serialising the markup for
   the request (`prepare_value`, a third of what remains of a `/schedule`), the dispatcher's
   middlewares and filters (a fixed-text `/help` measures ~0.4-0.45× the bare router by
