@@ -21,6 +21,7 @@ BENCHMARKS = {
     "startup": "bench.startup",
     "memory": "bench.memory",
     "database": "bench.database",
+    "contention": "bench.contention",
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 

@@ -28,9 +28,12 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.agreement_notices import SigningNotices
+from bot.delivery.announce_chat import AnnounceChat
 from bot.delivery.broadcasts import BroadcastService
+from bot.delivery.budget import Budget
 from bot.delivery.logistics import Departures
 from bot.delivery.notifier import Notifier
+from bot.delivery.outbound import Outbound
 from bot.delivery.pins import DayPins
 from bot.delivery.sender import PacedSender
 from bot.dispatcher import create_dispatcher
@@ -174,6 +177,7 @@ class App:
             except Exception:
                 log.exception("a stop step failed")
         await self.sender.close()
+        self.sender.outbound.close()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
@@ -245,9 +249,17 @@ async def load_programme_file(
 
 
 async def create_app(
-    settings: Settings, *, session: BaseSession | None = None, clock: Clock = utc_now
+    settings: Settings,
+    *,
+    session: BaseSession | None = None,
+    clock: Clock = utc_now,
+    budget: Budget | None = None,
 ) -> App:
-    """Wire everything once: nothing is added to the app or the dispatcher afterwards."""
+    """Wire everything once: nothing is added to the app or the dispatcher afterwards.
+
+    ``budget`` is Telegram's limits by default (:class:`Budget`); benchmarks of handler
+    cost and the offline demo pass :meth:`Budget.unlimited`.
+    """
     lock = DatabaseLock(settings.database_path)
     try:
         lock.acquire()
@@ -270,9 +282,13 @@ async def create_app(
         lock.release()
         raise
     bot = create_bot(settings, session)
+    # Every message the bot sends, answers included, takes its turn in the one budget;
+    # the metrics inside it count each request that actually goes (429s included).
+    outbound = Outbound(budget)
+    bot.session.middleware(outbound)
     metrics = Metrics(db, started=clock())
     bot.session.middleware(metrics.request_counter)
-    sender = PacedSender(bot)
+    sender = PacedSender(bot, outbound)
     scheduler = create_scheduler()
     programme = Programme(db)
     changes = ProgrammeChanges(programme)
@@ -287,6 +303,21 @@ async def create_app(
         organiser_ids=settings.admin_ids,
     )
     pins = DayPins(db=db, programme=programme, sender=sender, i18n=i18n, clock=clock)
+    chat = (
+        None
+        if settings.announce_chat_id is None
+        else AnnounceChat(
+            bot=bot,
+            db=db,
+            sender=sender,
+            programme=programme,
+            i18n=i18n,
+            clock=clock,
+            chat_id=settings.announce_chat_id,
+            language=settings.announce_language,
+            organiser_ids=settings.admin_ids,
+        )
+    )
     notifier = Notifier(
         db=db,
         programme=programme,
@@ -297,10 +328,11 @@ async def create_app(
         clock=clock,
         departures=departures,
         pins=pins,
+        chat=chat,
     )
     changes.subscribe(notifier.on_changes)  # reminders, briefings, change notices follow
     changes.subscribe(pins.on_changes)  # today's pinned briefings follow too
-    broadcasts = BroadcastService(db, bot, sender, i18n, clock)
+    broadcasts = BroadcastService(db, bot, sender, i18n, clock, chat=chat)
     services = Services(
         db=db,
         settings=settings,
@@ -325,7 +357,10 @@ async def create_app(
         i18n=i18n,
         in_flight=in_flight,
         metrics=metrics,
-        lifecycle=(DatabaseWatch(db), notifier, broadcasts),
+        # The chat's check before the catch-up: its warning to the organisers goes first.
+        lifecycle=(
+            DatabaseWatch(db), *([chat] if chat is not None else []), notifier, broadcasts
+        ),
         import_report=report,
         lock=lock,
     )

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from aiogram import BaseMiddleware, Dispatcher
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -13,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.middlewares import (
     LanguageMiddleware,
     PrivateChatsOnly,
+    RememberUpdate,
     StrangersAnsweredSparingly,
     UpdatesInFlight,
     ViewerMiddleware,
@@ -26,6 +28,10 @@ log = logging.getLogger(__name__)
 async def on_error(event: ErrorEvent) -> bool:
     """Log with the update id and answer the user politely; never show a traceback."""
     update = event.update
+    if isinstance(event.exception, TelegramRetryAfter):
+        # An answer flood control held back past its patience (the budget logged it with
+        # the update id): an apology would only meet the same flood control.
+        return True
     log.exception("update %s failed", update.update_id, exc_info=event.exception)
     text = _("Sorry, something went wrong. Please try again in a moment.")
     try:
@@ -53,6 +59,7 @@ def create_dispatcher(
     update, those from groups too (the metrics).
     """
     dp = Dispatcher(**workflow_data)
+    dp.update.outer_middleware(RememberUpdate())
     if in_flight is not None:
         dp.update.outer_middleware(in_flight)
     if counter is not None:

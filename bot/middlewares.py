@@ -14,11 +14,13 @@ from aiogram.enums import ChatType
 from aiogram.types import Chat, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
+from bot.delivery.outbound import answering_update
 from bot.i18n import language_from_telegram
 from bot.settings import Settings
 from db import delegates
 from db.connection import Database
 from schedule.clock import utc_now
+from schedule.model import Delegate
 from schedule.rules import Viewer
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,17 @@ class UpdatesInFlight(BaseMiddleware):
         await asyncio.gather(*late, return_exceptions=True)
 
 
+class RememberUpdate(BaseMiddleware):
+    """The update being handled, for the log line of an answer that could not be sent."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        token = answering_update.set(getattr(event, "update_id", None))
+        try:
+            return await handler(event, data)
+        finally:
+            answering_update.reset(token)
+
+
 class PrivateChatsOnly(BaseMiddleware):
     """The programme of an official delegation is not for group chats: updates from groups
     and channels are left unanswered, whoever writes there."""
@@ -69,13 +82,33 @@ class PrivateChatsOnly(BaseMiddleware):
 
 
 class ViewerMiddleware(BaseMiddleware):
-    """Resolves ``delegate``, ``organiser``, ``viewer`` and ``lang`` for the handlers."""
+    """Resolves ``delegate``, ``organiser``, ``viewer`` and ``lang`` for the handlers.
+
+    Every update reads its sender's delegate row, and that read (a trip to aiosqlite's
+    thread) was the largest part of a plain answer: rows read since the database's last
+    write are remembered, and forgotten at the next write, whatever it changed.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[int, Delegate | None] = {}
+        self._known_at = -1  # the database's write count when they were read
+
+    async def _delegate(self, db: Database, telegram_id: int) -> Delegate | None:
+        if self._known_at != db.writes:
+            self._known.clear()
+            self._known_at = db.writes
+        if telegram_id in self._known:
+            return self._known[telegram_id]
+        found = await delegates.by_telegram_id(db, telegram_id)
+        if self._known_at == db.writes:  # nothing was written while it was read
+            self._known[telegram_id] = found
+        return found
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         db: Database = data["db"]
         settings: Settings = data["settings"]
-        delegate = await delegates.by_telegram_id(db, user.id) if user else None
+        delegate = await self._delegate(db, user.id) if user else None
         organiser = settings.is_organiser(user.id if user else None)
         if delegate is not None and delegate.language:
             lang = delegate.language

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from schedule.model import LANGUAGES
+
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_PATH = "data/forum.sqlite3"
 DEFAULT_REMINDER_OFFSETS = (60.0, 15.0)
@@ -69,6 +71,9 @@ class Settings:
         """The path Telegram calls, served on ``webhook_listen``."""
         return (urlsplit(self.webhook_url).path or "/") if self.webhook_url else "/"
     transport_reminder_minutes: float = DEFAULT_TRANSPORT_REMINDER_MINUTES
+    # The delegation's group or channel, where change notices are posted too (optional).
+    announce_chat_id: int | str | None = None
+    announce_language: str = "en"
 
     def is_organiser(self, telegram_id: int | None) -> bool:
         return telegram_id is not None and telegram_id in self.admin_ids
@@ -268,7 +273,32 @@ def load_settings(
             ),
             DEFAULT_TRANSPORT_REMINDER_MINUTES,
         ),
+        announce_chat_id=checked(lambda: _announce_chat(get("ANNOUNCE_CHAT_ID")), None),
+        announce_language=checked(lambda: _announce_language(get("ANNOUNCE_LANGUAGE")), "en"),
     )
     if problems:
         raise SettingsError(*problems)
     return settings
+
+
+def _announce_chat(raw: str | None) -> int | str | None:
+    if raw is None:
+        return None
+    if re.fullmatch(r"-\d+", raw):
+        return int(raw)
+    if re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,31}", raw):
+        return raw
+    raise SettingsError(
+        f"ANNOUNCE_CHAT_ID: {raw!r} is not a group or channel (a negative id such as "
+        "-1001234567890, or a public channel's @username)"
+    )
+
+
+def _announce_language(raw: str | None) -> str:
+    if raw is None:
+        return "en"
+    if raw not in LANGUAGES:
+        raise SettingsError(
+            f"ANNOUNCE_LANGUAGE: {raw!r} is not one of the bot's languages ({', '.join(LANGUAGES)})"
+        )
+    return raw

@@ -82,18 +82,21 @@ async def check_in(db: Database, event_id: str, delegate_id: int, now: datetime)
     After an organiser's "absent" mark, a check-in counts again (with its new time): the
     delegate has come back, and the latest evidence wins.
     """
-    async with db.transaction() as conn:
-        # The WHERE makes the conflict branch a no-op while checked in, so the row count says
-        # whether this call was the one that checked the delegate in.
-        async with conn.execute(
-            "INSERT INTO attendance (event_id, delegate_id, checked_in_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (event_id, delegate_id) DO UPDATE "
-            "SET checked_in_at = excluded.checked_in_at WHERE checked_in_at IS NULL "
-            "OR (present = 0 AND marked_at >= checked_in_at)",
-            (event_id, delegate_id, to_db(now)),
-        ) as cur:
-            new = cur.rowcount == 1
-        return CheckIn(new, await _read(conn, event_id, delegate_id))
+    # One statement, one trip to the database's thread (a check-in burst is a whole
+    # delegation at the door): the WHERE makes the conflict branch a no-op while checked
+    # in, so a returned row says that this call was the one that checked them in.
+    rows = await db.write_one(
+        "INSERT INTO attendance (event_id, delegate_id, checked_in_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (event_id, delegate_id) DO UPDATE "
+        "SET checked_in_at = excluded.checked_in_at WHERE checked_in_at IS NULL "
+        f"OR (present = 0 AND marked_at >= checked_in_at) RETURNING {_COLUMNS}",
+        (event_id, delegate_id, to_db(now)),
+    )
+    if rows:
+        return CheckIn(True, _record(rows[0]))
+    record = await get(db, event_id, delegate_id)
+    assert record is not None, "a check-in that changed nothing has its row"
+    return CheckIn(False, record)
 
 
 async def mark(

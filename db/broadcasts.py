@@ -1,9 +1,12 @@
 """Broadcasts: the message, its audience and one row per recipient, stored before sending.
 
-A recipient moves pending -> sending -> sent | blocked | failed. The 'sending' claim is
-committed before the request leaves, so a crash leaves it visible: at the next start such
-rows become 'interrupted' (Telegram may or may not have delivered them) and are never sent
-again, while 'pending' rows are sent by the resumed broadcast.
+A recipient moves pending -> sending -> sent | blocked | failed | interrupted. The
+'sending' mark is committed when the recipient's turn in the outbound budget has come,
+right before the request leaves, and taken back if the request did not deliver it; so a
+crash leaves only the requests in flight 'sending': at the next start they become
+'interrupted' (Telegram may or may not have delivered them) and are never sent again,
+while 'pending' rows are sent by the resumed broadcast. A request that timed out after it
+left is 'interrupted' at once, for the same reason.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from db import announcements
 from db.connection import Database, from_db, to_db
 
 ContentKind = Literal["text", "photo", "document"]
@@ -143,8 +147,10 @@ async def create(
     delegate_ids: Sequence[int],
     now: datetime,
     chat_id: int | None = None,
+    post_in_chat: bool = False,
 ) -> int:
-    """Store the broadcast and one pending row per recipient in one transaction."""
+    """Store the broadcast and one pending row per recipient in one transaction (and its
+    post in the delegation's chat, if asked)."""
     async with db.transaction() as conn:
         async with conn.execute(
             "INSERT INTO broadcast (organiser_id, audience, content, confirm, status, chat_id,"
@@ -156,6 +162,8 @@ async def create(
             "INSERT INTO broadcast_recipient (broadcast_id, delegate_id) VALUES (?, ?)",
             [(broadcast_id, delegate_id) for delegate_id in dict.fromkeys(delegate_ids)],
         )
+        if post_in_chat:
+            await announcements.queue(conn, [announcements.broadcast_key(broadcast_id)], now)
     return broadcast_id
 
 
@@ -188,27 +196,26 @@ async def set_progress_message(
     )
 
 
-async def claim_next(db: Database, broadcast_id: int) -> Recipient | None:
-    """Mark the next pending recipient 'sending' (committed) and return it; None when none."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "UPDATE broadcast_recipient SET status = 'sending'"
-            " WHERE broadcast_id = ? AND delegate_id = ("
-            "   SELECT delegate_id FROM broadcast_recipient"
-            "   WHERE broadcast_id = ? AND status = 'pending' ORDER BY delegate_id LIMIT 1)"
-            " RETURNING delegate_id",
-            (broadcast_id, broadcast_id),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return None
-        async with conn.execute(
-            f"SELECT {_RECIPIENT} FROM broadcast_recipient r JOIN delegate d"
-            " ON d.id = r.delegate_id WHERE r.broadcast_id = ? AND r.delegate_id = ?",
-            (broadcast_id, row[0]),
-        ) as cur:
-            found = await cur.fetchone()
-    return _recipient(found)
+async def next_pending(db: Database, broadcast_id: int, after: int = 0) -> Recipient | None:
+    """The first pending recipient with a delegate id above ``after`` (None when none)."""
+    row = await db.fetchone(
+        f"SELECT {_RECIPIENT} FROM broadcast_recipient r JOIN delegate d ON d.id = r.delegate_id"
+        " WHERE r.broadcast_id = ? AND r.status = 'pending' AND r.delegate_id > ?"
+        " ORDER BY r.delegate_id LIMIT 1",
+        (broadcast_id, after),
+    )
+    return _recipient(row) if row else None
+
+
+async def take(db: Database, broadcast_id: int, delegate_id: int) -> bool:
+    """Mark a pending recipient 'sending' (committed) right before its request leaves;
+    False if it was taken or settled meanwhile."""
+    changed = await db.execute(
+        "UPDATE broadcast_recipient SET status = 'sending'"
+        " WHERE broadcast_id = ? AND delegate_id = ? AND status = 'pending'",
+        (broadcast_id, delegate_id),
+    )
+    return changed == 1
 
 
 async def record(
@@ -230,7 +237,8 @@ async def record(
 
 
 async def release(db: Database, broadcast_id: int, delegate_id: int) -> None:
-    """The message was not attempted (the sender shut down): back to pending."""
+    """The request did not deliver it (429, 5xx, no connection): pending again while it
+    waits to be tried again."""
     await db.execute(
         "UPDATE broadcast_recipient SET status = 'pending'"
         " WHERE broadcast_id = ? AND delegate_id = ? AND status = 'sending'",

@@ -47,6 +47,10 @@ class Database:
         self.path = path
         self.identity = identity
         self._lock = asyncio.Lock()
+        # Transactions committed (or rolled back) so far: a read remembered together with
+        # this number is still what the database holds while the number is the same (this
+        # process is the database's only writer).
+        self.writes = 0
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -56,9 +60,21 @@ class Database:
             try:
                 yield self.conn
             except BaseException:
+                self.writes += 1
                 await self.conn.execute("ROLLBACK")
                 raise
+            self.writes += 1
             await self.conn.execute("COMMIT")
+
+    async def write_one(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """One write statement as its own transaction, in one trip to aiosqlite's thread:
+        the connection is in autocommit mode, so under the lock a lone statement is atomic
+        and committed when it returns. Returns its rows (``RETURNING``)."""
+        async with self._lock:
+            try:
+                return list(await self.conn.execute_fetchall(sql, params))
+            finally:
+                self.writes += 1
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; returns the rows changed."""

@@ -1,10 +1,13 @@
 """Deliveries: each reminder, briefing and change notice, once per delegate.
 
 A fan-out records its rows ``pending`` in one transaction (:func:`record`); each row is
-taken (status ``sending``, committed) just before its request leaves (:func:`take`), and
-its outcome recorded after (:func:`finish`). A crash between the two leaves ``sending``; at the
-next start such rows become ``interrupted`` and are never resent: a message may have
-reached Telegram, and a second one is worse than a gap that the log shows.
+taken (status ``sending``, committed) when its turn in the outbound budget has come, right
+before its request leaves (:func:`take`), and its outcome recorded after (:func:`finish`);
+a request that did not deliver it puts it back to ``pending`` while it waits to be tried
+again (:func:`release`). So only requests in flight are ever ``sending``: a crash leaves
+those, and at the next start they become ``interrupted`` and are never resent: a message
+may have reached Telegram, and a second one is worse than a gap that the log shows. A
+request that timed out after it left is recorded ``interrupted`` for the same reason.
 
 ``pending`` rows wait to be attempted (a notice queued at the moment of a change, or a
 message the sender refused during shutdown, or left by a stop before its turn); they are
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from db import announcements
 from db.connection import Database, from_db, to_db
 from db.forum import list_events
 from schedule.model import Announced, Event
@@ -121,6 +125,15 @@ async def take(db: Database, delivery_id: int) -> bool:
     return changed == 1
 
 
+async def release(db: Database, delivery_id: int) -> None:
+    """A taken row whose request did not deliver it (429, 5xx, no connection) is pending
+    again while it waits to be tried again: only requests in flight are ever 'sending'."""
+    await db.execute(
+        "UPDATE delivery SET status = 'pending' WHERE id = ? AND status = 'sending'",
+        (delivery_id,),
+    )
+
+
 async def skip(db: Database, items: Sequence[Item], reason: str, now: datetime) -> None:
     """Record that these will not be sent (and why); a pending row becomes skipped too."""
     async with db.transaction() as conn:
@@ -210,18 +223,20 @@ async def event_stamps(db: Database) -> dict[str, EventStamps]:
     }
 
 
-# What to record as announced and which notices to queue, given the events, what their
-# audiences last knew and each event row's version (``updated_at``).
+# What to record as announced, which notices to queue and which changes to post in the
+# delegation's chat (their notice keys), given the events, what their audiences last knew
+# and each event row's version (``updated_at``).
 AnnouncePlan = Callable[
     [Sequence[Event], Mapping[str, Announced], Mapping[str, str]],
-    tuple[Sequence[Event], Sequence[Item]],
+    tuple[Sequence[Event], Sequence[Item], Sequence[str]],
 ]
 
 
 async def announce(db: Database, plan: AnnouncePlan, now: datetime) -> int:
     """Read the programme and what was announced of it, queue the notices ``plan`` asks for
     and record their events as announced, in one transaction: a change is never recorded as
-    told without its notices queued, nor queued twice. Returns the notices added."""
+    told without its notices queued (nor its post in the delegation's chat), nor queued
+    twice. Returns the notices added."""
     added = 0
     async with db.transaction() as conn:
         events = await list_events(db, include_inactive=True)  # same connection, same lock
@@ -231,7 +246,8 @@ async def announce(db: Database, plan: AnnouncePlan, now: datetime) -> int:
             "SELECT event_id, starts_at, ends_at, venue_id, audience, status FROM event_announced"
         ) as cur:
             announced = {r["event_id"]: _announced(r) for r in await cur.fetchall()}
-        record, items = plan(events, announced, versions)
+        record, items, posts = plan(events, announced, versions)
+        await announcements.queue(conn, posts, now)
         for event in record:
             await conn.execute(
                 "INSERT INTO event_announced"

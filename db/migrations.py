@@ -324,6 +324,19 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # 6: posts in the delegation's group or channel (ANNOUNCE_CHAT_ID), once each: a change
+    # notice (keyed by the notice's key) or a broadcast the organiser also posted there.
+    """
+    CREATE TABLE announcement (
+        key TEXT PRIMARY KEY,           -- a change notice's key, or 'broadcast:<id>'
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'interrupted')),
+        error TEXT,
+        message_id INTEGER,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+    """,
 )
 
 

@@ -127,7 +127,11 @@ async def draft(
     await state.update_data(content=content.to_json(), draft=message.message_id)
     await state.set_state(BroadcastFlow.preview)
     group = (await programme.forum()).group(audience) if audience else None
-    text, markup = views.preview(count, views.audience_label(audience, group), message.message_id)
+    in_chat = False if broadcasts.chat is not None else None  # offered when there is one
+    await state.update_data(in_chat=False)
+    text, markup = views.preview(
+        count, views.audience_label(audience, group), message.message_id, in_chat
+    )
     await message.answer(text, reply_markup=markup)
 
 
@@ -163,6 +167,17 @@ async def decide(
             with suppress(TelegramBadRequest):  # too old to edit, or already without buttons
                 await message.edit_reply_markup(reply_markup=None)
         return
+    if callback_data.action == "chat":
+        # Also post it in the delegation's chat, or not: the same preview, ticked or not.
+        in_chat = not data.get("in_chat", False)
+        await state.update_data(in_chat=in_chat)
+        await query.answer()
+        if message is not None and broadcasts.chat is not None:
+            with suppress(TelegramBadRequest):
+                await message.edit_reply_markup(
+                    reply_markup=views.preview_keyboard(callback_data.draft, in_chat)
+                )
+        return
     await state.clear()
     if callback_data.action not in ("send", "confirm"):
         await query.answer()
@@ -174,6 +189,7 @@ async def decide(
         content=Content.from_json(data["content"]),
         audience=data.get("audience"),
         confirm=callback_data.action == "confirm",
+        post_in_chat=bool(data.get("in_chat")),
     )
     await query.answer()
     if message is not None:

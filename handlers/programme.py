@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.views import programme_messages as views
 from bot.views.callbacks import DayCb, EventCb, VenueCb
+from bot.views.programme_buttons import card_keyboard, card_state
 from bot.views.texts import current_locale
 from db.connection import Database
 from handlers.filters import IsMember
@@ -39,6 +40,19 @@ def _day_key(view: viewing.DayView) -> tuple[object, ...]:
         view.days,
         tuple(t.id for t in view.departures),
     )
+
+
+def next_card(programme: Programme, card: viewing.Card, now: datetime) -> views.Rendered:
+    """/next's card. Its buttons (a pydantic model each) are the same for readers in the
+    same state: made once per programme version and state (a third of a /next)."""
+    state = card_state(card.event, now, card.attends, card.record)
+    keyboard = programme.derived(
+        ("card", current_locale(), card.event.id, state),
+        lambda: card_keyboard(
+            card.event, card.forum, now, attends=card.attends, record=card.record
+        ),
+    )
+    return views.next_message(card.forum, card.event, card.record, card.attends, now, keyboard)
 
 
 async def schedule(
@@ -138,8 +152,7 @@ async def next_(
             up.forum, up.departure, now, late=delegate is not None
         )
     elif up.card is not None:
-        card = up.card
-        text, markup = views.next_message(card.forum, card.event, card.record, card.attends, now)
+        text, markup = next_card(programme, up.card, now)
     else:
         text, markup = views.nothing_next(), None
     await message.answer(text, reply_markup=markup)

@@ -24,6 +24,8 @@ from schedule.rules import in_audience, local_day
 BRIEFING_TIME = time(8, 0)
 # A reminder sent more than this after its due time is logged as late (sent at start).
 LATE_AFTER = timedelta(seconds=5)
+# A reminder stops being tried again this long before its event starts (at the latest).
+RETRY_MARGIN = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,18 @@ def due_reminders(
     return decisions
 
 
+def reminder_retry_until(starts: datetime, due_at: datetime) -> datetime:
+    """Until when a reminder that meets an outage is tried again: shortly before its
+    event starts (a minute before, or halfway between its due time and the start when
+    that is nearer); after that it is no use and is recorded as failed."""
+    return starts - min(RETRY_MARGIN, (starts - due_at) / 2)
+
+
+def notice_retry_until(event: Event) -> datetime:
+    """A change notice is tried again until the event it is about has ended."""
+    return event.ends
+
+
 # ---------------------------------------------------------------- morning briefing
 
 
@@ -196,6 +210,11 @@ def planned_briefings(
                 planned.append(PlannedBriefing(delegate.id, day, due))
     planned.sort(key=lambda b: (b.due_at, b.delegate_id))
     return planned
+
+
+def briefing_retry_until(day: date, tz: ZoneInfo) -> datetime:
+    """A morning briefing is tried again until its forum day is over."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz).astimezone(UTC)
 
 
 def due_briefings(

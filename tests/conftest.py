@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, create_app
+from bot.delivery.budget import Budget
 from bot.settings import Settings, load_settings
 from schedule.forum_file import SAMPLE_FORUM_PATH
 from tests.support import updates
@@ -80,7 +81,12 @@ class Chat:
 
 @pytest.fixture
 async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
-    application = await create_app(settings, session=RecordingSession(), clock=clock)
+    # Telegram's limits would space a chat's answers a second apart in real time: handler
+    # tests are about what is said, and the budget has tests of its own (test_budget.py,
+    # test_outbound.py, test_sender.py, the end-to-end tests).
+    application = await create_app(
+        settings, session=RecordingSession(), clock=clock, budget=Budget.unlimited()
+    )
     try:
         yield application
     finally:

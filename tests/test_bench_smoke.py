@@ -39,3 +39,23 @@ async def test_database_benchmark_produces_figures() -> None:
         assert row.value > 0 and row.baseline is not None and row.baseline > 0
     table = text_table(rows)
     assert "40 check-ins" in table and "rows/s" in markdown_table(rows)
+
+
+def test_a_partial_run_keeps_the_other_benchmarks_rows(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from bench.common import Row
+    from bench.report import write_report
+
+    path = Path(str(tmp_path)) / "BENCHMARKS.md"
+    machine = {"date": "2026-01-01 00:00 UTC", "cpu": "x"}
+    sizes = Sizes.for_run(quick=False)
+    first = [Row("updates", "/next updates/s", 900.0, "/s"), Row("delivery", "late by", 0.1, "s")]
+    write_report(path, first, machine, sizes, ["updates", "delivery"], 1.0, [])
+    again = [Row("updates", "/next updates/s", 1200.0, "/s")]
+    write_report(path, again, {**machine, "date": "2026-01-02 00:00 UTC"}, sizes, ["updates"],
+                 1.0, [])  # fmt: skip
+    text = path.read_text(encoding="utf-8")
+    assert "1,200 /s" in text and "900 /s" not in text  # the run's own figure replaces
+    assert "| delivery | late by | 0.10 s |" in text  # the other benchmark's is kept
+    assert "from earlier runs: `python -m bench --only updates --only delivery`" in text

@@ -13,13 +13,14 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot.app import App, create_app
 from bot.delivery.broadcasts import BroadcastService, broadcast_and_wait
+from bot.delivery.sender import PacedSender
 from bot.menus import MENU_LANGUAGES
 from bot.settings import Settings
 from db import broadcasts as store
 from db import delegates
 from db.broadcasts import Content
 from tests.conftest import ORGANISER_ID, FakeClock
-from tests.support.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import LATE, FakeBotApi
 
 FIRST_CHAT = 10_000
 
@@ -153,10 +154,11 @@ async def test_resumes_after_a_crash_without_sending_twice(
         )
         # The crash: three were sent, one was being sent, the process died.
         for delegate_id in ids[:3]:
-            assert await store.claim_next(app.db, broadcast_id) is not None
+            assert await store.take(app.db, broadcast_id, delegate_id)
             await store.record(app.db, broadcast_id, delegate_id, "sent", clock(), message_id=1)
-        in_doubt = await store.claim_next(app.db, broadcast_id)
+        in_doubt = await store.next_pending(app.db, broadcast_id)
         assert in_doubt is not None and in_doubt.delegate_id == ids[3]
+        assert await store.take(app.db, broadcast_id, ids[3])
         await app.db.close()  # no stop, no drain: the process is gone
         await app.bot.session.close()
         assert app.lock is not None
@@ -246,3 +248,49 @@ async def test_start_sets_the_menus_at_once_not_one_round_trip_each(
         assert len(menus) == len(MENU_LANGUAGES) * (2 + len(settings.admin_ids))
         # All of them reached the server before the first was answered.
         assert max(r.time for r in menus) - min(r.time for r in menus) < latency
+
+
+async def test_a_spell_of_502s_is_waited_out_and_nobody_is_failed_for_good(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """Issue 15, finding 6: the old sender gave a recipient up after five 5xx answers."""
+    async with (
+        FakeBotApi(latency=0.01, rate_limit=30) as api,
+        running_app(settings, api, clock) as app,
+    ):
+        ids = await add_registered(app, 6, clock)
+        api.fail("sendMessage", *([502] * 6), chat_id=FIRST_CHAT + 2)
+        quick = PacedSender(app.bot, app.sender.outbound, backoff=0.01, max_backoff=0.05)
+        service_ = BroadcastService(app.db, app.bot, quick, app.i18n, clock)
+        _, counts = await broadcast_and_wait(
+            service_, organiser_id=ORGANISER_ID, content=Content("text", "Outage"),
+            delegate_ids=ids,
+        )  # fmt: skip
+        assert (counts.sent, counts.failed) == (6, 0)
+        assert set(deliveries(api, "Outage").values()) == {1}
+        tries = [r.status for r in api.calls("sendMessage") if r.chat_id == FIRST_CHAT + 2]
+        assert tries == [502] * 6 + [200]
+
+
+async def test_an_answer_lost_after_the_request_left_is_not_sent_twice(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """Issue 15, finding 9: delivered, but the answer came after the client's timeout."""
+    async with FakeBotApi(latency=0.01, late_by=1.5) as api:
+        api.fail("sendMessage", LATE, chat_id=FIRST_CHAT + 1)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api.url), timeout=0.5)
+        app = await create_app(settings, session=session, clock=clock)
+        try:
+            ids = await add_registered(app, 3, clock)
+            broadcast_id, counts = await broadcast_and_wait(
+                service(app), organiser_id=ORGANISER_ID, content=Content("text", "Late"),
+                delegate_ids=ids, chat_id=ORGANISER_ID,
+            )  # fmt: skip
+            assert set(deliveries(api, "Late").values()) == {1}  # once each, FIRST_CHAT+1 too
+            assert (counts.sent, counts.interrupted) == (2, 1)
+            [doubt] = await store.recipients(app.db, broadcast_id, ("interrupted",))
+            assert doubt.delegate_id == ids[1]
+            assert doubt.error is not None and "may or may not have been delivered" in doubt.error
+        finally:
+            await app.stop()
+            await app.close()

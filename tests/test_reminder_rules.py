@@ -276,3 +276,36 @@ def test_no_good_morning_for_a_day_that_began_before_the_delegate_registered() -
         (2, "2023-09-14"),
         (2, "2023-09-15"),
     ]
+
+
+# ---------------------------------------------------------------- retry windows
+
+
+def test_a_reminder_is_tried_again_until_a_minute_before_its_event() -> None:
+    from schedule.reminders import reminder_retry_until
+
+    starts = datetime(2023, 9, 14, 9, 30, tzinfo=UTC)
+    assert reminder_retry_until(starts, starts - timedelta(minutes=60)) == starts - timedelta(
+        minutes=1
+    )
+    # Due only a minute before: it may still go in the first half of that minute.
+    assert reminder_retry_until(starts, starts - timedelta(minutes=1)) == starts - timedelta(
+        seconds=30
+    )
+
+
+def test_a_notice_until_its_event_ends_and_a_briefing_until_its_day_is_over() -> None:
+    from schedule.model import Event
+    from schedule.reminders import briefing_retry_until, notice_retry_until
+
+    tz = ZoneInfo("Asia/Dushanbe")
+    event = Event(
+        id="e", kind="signing", title=Localized({"en": "E"}),
+        starts=datetime(2023, 9, 14, 9, 30, tzinfo=UTC),
+        ends=datetime(2023, 9, 14, 10, 30, tzinfo=UTC),
+    )  # fmt: skip
+    assert notice_retry_until(event) == event.ends
+    # The end of 14 September in Dushanbe (UTC+5) is 19:00 UTC.
+    assert briefing_retry_until(date(2023, 9, 14), tz) == datetime(
+        2023, 9, 14, 19, 0, tzinfo=UTC
+    )

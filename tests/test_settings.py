@@ -213,3 +213,26 @@ def test_every_malformed_variable_is_named_at_once() -> None:
         )
     names = [line.split(":")[0] for line in error.value.problems]
     assert sorted(names) == ["ADMIN_IDS", "LOG_LEVEL", "WEBHOOK_SECRET", "WEBHOOK_URL"]
+
+
+def test_the_delegations_chat_and_its_language() -> None:
+    assert load_settings({}).announce_chat_id is None
+    assert load_settings({}).announce_language == "en"
+    chat = load_settings({"ANNOUNCE_CHAT_ID": "-1001234567890", "ANNOUNCE_LANGUAGE": "uz-Cyrl"})
+    assert (chat.announce_chat_id, chat.announce_language) == (-1001234567890, "uz-Cyrl")
+    assert load_settings({"ANNOUNCE_CHAT_ID": "@tict_delegation"}).announce_chat_id == (
+        "@tict_delegation"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ANNOUNCE_CHAT_ID", "123456"),  # a person, not a group
+        ("ANNOUNCE_CHAT_ID", "delegation"),
+        ("ANNOUNCE_LANGUAGE", "de"),
+    ],
+)
+def test_a_wrong_announce_setting_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({name: value})

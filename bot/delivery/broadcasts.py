@@ -1,10 +1,12 @@
 """Running broadcasts: through the one paced sender, with progress, a report and resumption.
 
 A broadcast is stored (content, audience, one row per recipient) before its first message.
-`window` workers per broadcast each claim one pending recipient (committed as 'sending'),
-hand the copy to the sender and record the outcome, so the sender's pacing is the limit
-while a crash can leave at most `window` recipients in doubt ('interrupted', never resent).
-Two broadcasts at once interleave in the same sender, within the same overall rate.
+`window` workers per broadcast each take the next pending recipient, hand the copy to the
+sender (bulk, the lowest class of the outbound budget) and record the outcome. A recipient
+is marked 'sending' only when its request leaves, so a crash leaves at most the requests in
+flight in doubt ('interrupted', never resent); an outage is waited out (429, 5xx, no
+connection: tried again) until the broadcast stops. Two broadcasts at once interleave in
+the same sender, within the same overall rate.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from aiogram import Bot
@@ -25,6 +28,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.delivery.announce_chat import AnnounceChat
+from bot.delivery.priority import Priority, sending_as
 from bot.delivery.sender import PacedSender, SenderClosed
 from bot.views.callbacks import BroadcastCb
 from bot.views.texts import bold, esc, fmt, pack_lines, utf16_len
@@ -55,8 +60,10 @@ class BroadcastService:
         window: int = 8,
         progress_every: float = 3.0,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        chat: AnnounceChat | None = None,
     ) -> None:
         self._db = db
+        self.chat = chat  # the delegation's group or channel, if configured
         self._remind_lock = asyncio.Lock()
         self._bot = bot
         self._sender = sender
@@ -79,8 +86,10 @@ class BroadcastService:
         confirm: bool,
         chat_id: int | None = None,
         delegate_ids: Sequence[int] | None = None,
+        post_in_chat: bool = False,
     ) -> int:
-        """Store a broadcast to the audience's registered delegates (or to `delegate_ids`)."""
+        """Store a broadcast to the audience's registered delegates (or to `delegate_ids`),
+        and, if asked and configured, its post in the delegation's chat."""
         if delegate_ids is None:
             delegate_ids = [d.id for d in await self.audience(audience)]
         return await store.create(
@@ -92,10 +101,17 @@ class BroadcastService:
             delegate_ids=delegate_ids,
             now=self._clock(),
             chat_id=chat_id,
+            post_in_chat=post_in_chat and self.chat is not None,
         )
 
     async def open(
-        self, *, organiser_id: int, content: Content, audience: str | None, confirm: bool
+        self,
+        *,
+        organiser_id: int,
+        content: Content,
+        audience: str | None,
+        confirm: bool,
+        post_in_chat: bool = False,
     ) -> tuple[int, int]:
         """An organiser's confirmed preview, stored and logged; :meth:`launch` sends it.
         Returns (broadcast id, number of recipients)."""
@@ -105,6 +121,7 @@ class BroadcastService:
             audience=audience,
             confirm=confirm,
             chat_id=organiser_id,
+            post_in_chat=post_in_chat,
         )
         total = (await store.counts(self._db, broadcast_id)).total
         detail = f"#{broadcast_id} to {audience or 'everyone'}: {total} recipients"
@@ -117,7 +134,9 @@ class BroadcastService:
 
     def launch(self, broadcast_id: int) -> asyncio.Task[Counts]:
         """Run the broadcast in the background (the handler answers at once)."""
-        task = asyncio.create_task(self.run(broadcast_id), name=f"broadcast-{broadcast_id}")
+        # Bulk, whoever launches it: the task would otherwise inherit the handler's class.
+        with sending_as(Priority.BULK):
+            task = asyncio.create_task(self.run(broadcast_id), name=f"broadcast-{broadcast_id}")
         self._tasks.add(task)
         task.add_done_callback(self._forget)
         return task
@@ -158,14 +177,24 @@ class BroadcastService:
 
     async def run(self, broadcast_id: int) -> Counts:
         """Send to every pending recipient; report at the end. Returns the final counts."""
+        with sending_as(Priority.BULK):
+            return await self._run(broadcast_id)
+
+    async def _run(self, broadcast_id: int) -> Counts:
         broadcast = await store.get(self._db, broadcast_id)
         if broadcast is None or broadcast.status != "sending":
             return await store.counts(self._db, broadcast_id)
         lang = await self._organiser_language(broadcast.organiser_id)
         progress = await self._post_progress(broadcast, lang)
         ticker = asyncio.create_task(self._tick(broadcast, progress, lang))
+        cursor = _Cursor(self._db, broadcast.id)
+        work = [self._work(broadcast, cursor) for _ in range(self._window)]
+        if self.chat is not None:
+            # No "Received" button there: a group cannot confirm.
+            copy = content_method(broadcast.content, self.chat.chat_id)  # type: ignore[arg-type]
+            work.append(self.chat.post_broadcast(broadcast.id, copy))
         try:
-            await asyncio.gather(*(self._work(broadcast) for _ in range(self._window)))
+            await asyncio.gather(*work)
         finally:
             ticker.cancel()
             await asyncio.gather(ticker, return_exceptions=True)
@@ -180,9 +209,9 @@ class BroadcastService:
             await self.send_report(broadcast_id, broadcast.chat_id, lang)
         return counts
 
-    async def _work(self, broadcast: Broadcast) -> None:
+    async def _work(self, broadcast: Broadcast, cursor: _Cursor) -> None:
         while not self._stopping:
-            recipient = await store.claim_next(self._db, broadcast.id)
+            recipient = await cursor.next()
             if recipient is None:
                 return
             now = self._clock
@@ -196,33 +225,39 @@ class BroadcastService:
                     error="no longer registered",
                 )
                 continue
+            delegate_id = recipient.delegate_id
             try:
                 outcome = await self._sender.send(
-                    recipient.telegram_id, self._copy(broadcast, recipient)
+                    recipient.telegram_id,
+                    self._copy(broadcast, recipient),
+                    priority=Priority.BULK,
+                    # An outage is waited out until the broadcast stops (a shutdown: the
+                    # recipient is then pending, for the next start).
+                    keep_trying=lambda: not self._stopping,
+                    leaving=partial(store.take, self._db, broadcast.id, delegate_id),
+                    not_sent=partial(store.release, self._db, broadcast.id, delegate_id),
                 )
             except SenderClosed:
-                await store.release(self._db, broadcast.id, recipient.delegate_id)
-                return
+                return  # not taken, or released before waiting: pending for the next start
             except Exception as error:  # a bug in the request; recorded, the others go on
-                log.exception("broadcast %s to %s", broadcast.id, recipient.delegate_id)
+                log.exception("broadcast %s to %s", broadcast.id, delegate_id)
                 outcome_status, message_id, reason = "failed", None, repr(error)
             else:
-                outcome_status, message_id, reason = (
-                    outcome.status,
-                    outcome.message_id,
-                    outcome.error,
-                )
+                if outcome.status == "not taken":
+                    continue  # another run of this broadcast has it
+                outcome_status = "interrupted" if outcome.status == "uncertain" else outcome.status
+                message_id, reason = outcome.message_id, outcome.error
             await store.record(
                 self._db,
                 broadcast.id,
-                recipient.delegate_id,
-                outcome_status,
+                delegate_id,
+                outcome_status,  # type: ignore[arg-type]
                 now(),
                 message_id=message_id,
                 error=reason,
             )
             if outcome_status == "blocked":
-                await delegates.mark_blocked(self._db, recipient.delegate_id, now())
+                await delegates.mark_blocked(self._db, delegate_id, now())
 
     def _copy(self, broadcast: Broadcast, recipient: Recipient) -> TelegramMethod[Any]:
         """The delegate's copy, with a "Received" button in their language if asked."""
@@ -416,6 +451,24 @@ class BroadcastService:
     def _locale(self, lang: str) -> Iterator[None]:
         with self._i18n.context(), self._i18n.use_locale(lang):
             yield
+
+
+class _Cursor:
+    """Hands a broadcast's pending recipients to its workers one by one, in id order,
+    without marking them: a recipient is marked only when its request leaves."""
+
+    def __init__(self, db: Database, broadcast_id: int) -> None:
+        self._db = db
+        self._broadcast_id = broadcast_id
+        self._after = 0
+        self._lock = asyncio.Lock()
+
+    async def next(self) -> Recipient | None:
+        async with self._lock:
+            recipient = await store.next_pending(self._db, self._broadcast_id, self._after)
+            if recipient is not None:
+                self._after = recipient.delegate_id
+            return recipient
 
 
 def content_method(

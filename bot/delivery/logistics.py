@@ -17,6 +17,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
+from bot.delivery.priority import Priority
 from bot.delivery.sender import PacedSender, SenderClosed
 from bot.views import logistics as views
 from db import deliveries
@@ -48,7 +49,8 @@ Render = Callable[[], Rendered]
 class DueWork:
     """What a run of the notifier is to send and to skip of the departure reminders."""
 
-    send: list[tuple[Item, Delegate, Render]] = field(default_factory=list)
+    # (row, whom, how it looks, when the transport leaves: its retries stop shortly before)
+    send: list[tuple[Item, Delegate, Render, datetime]] = field(default_factory=list)
     skip: list[Item] = field(default_factory=list)
     late: int = 0
 
@@ -104,7 +106,8 @@ class Departures:
                 log.warning("departure reminder %s for %s is late; sending now", p.key,
                             p.delegate_id)  # fmt: skip
             render = partial(self._reminder, transports[p.transport_id], forum)
-            work.send.append((item, people[p.delegate_id], render))
+            departs = transports[p.transport_id].departs
+            work.send.append((item, people[p.delegate_id], render, departs))
         return work
 
     def _reminder(self, transport: Transport, forum: Forum) -> Rendered:
@@ -170,7 +173,9 @@ class Departures:
             text = views.late_alert_text(delegate, report.transport, report.forum, now)
         try:
             outcome = await self.sender.send(
-                person.telegram_id, SendMessage(chat_id=person.telegram_id, text=text)
+                person.telegram_id,
+                SendMessage(chat_id=person.telegram_id, text=text),
+                priority=Priority.URGENT,  # an alert to the protocol staff
             )
         except SenderClosed:
             log.warning("running-late alert to %s not sent: stopping", person.telegram_id)

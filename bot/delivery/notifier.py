@@ -22,29 +22,35 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot.delivery.announce_chat import AnnounceChat
 from bot.delivery.logistics import Departures
 from bot.delivery.pins import DayPins, PinAfterSending
-from bot.delivery.sender import PacedSender, SenderClosed
+from bot.delivery.priority import Priority, sending_as
+from bot.delivery.sender import UNCERTAIN, PacedSender, SenderClosed
+from bot.delivery.watchdog import Watchdog
 from bot.views import notices as reminder_views
 from db import delegates, deliveries
 from db.connection import Database, from_db, to_db
 from db.deliveries import Item
 from schedule.clock import Clock, utc_now
-from schedule.departures import is_departure_key
+from schedule.departures import departure_notice_facts, is_departure_key
 from schedule.model import Delegate, Event, EventChange, Forum, TransportChange
 from schedule.reminders import (
     Announced,
     NoticeFacts,
     briefing_due_at,
     briefing_events,
+    briefing_retry_until,
     due_briefings,
     due_reminders,
     notice_facts,
     notice_key,
     notice_recipients,
+    notice_retry_until,
     planned_briefings,
     planned_reminders,
     reminder_due_at,
+    reminder_retry_until,
     unannounced,
 )
 from schedule.rules import forum_days
@@ -52,11 +58,26 @@ from schedule.services.programme import NoForumError, Programme
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "due:"
+# Fan-out tasks waiting in the sender at once (memory, not doubt: a row is marked
+# 'sending' only while its request is in flight, by the sender's ``leaving`` hook).
 SENDING_WINDOW = 32
 TAKEN_ELSEWHERE = "taken elsewhere"  # a concurrent run sent it; counted there
+INTERRUPTED = "interrupted"  # an uncertain outcome: may or may not have been delivered
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Render = Callable[[], Rendered]
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """One message of a fan-out: its row, whom it goes to, how it looks, its class, and
+    until when an outage is waited out (on the notifier's clock)."""
+
+    item: Item
+    person: Delegate
+    render: Render
+    priority: Priority
+    retry_until: datetime
 
 
 @dataclass
@@ -84,6 +105,7 @@ class Notifier:
         clock: Clock,
         departures: Departures | None = None,
         pins: DayPins | None = None,
+        chat: AnnounceChat | None = None,
     ) -> None:
         self.db = db
         self.programme = programme
@@ -94,10 +116,12 @@ class Notifier:
         self.clock = clock
         self.departures = departures
         self.pins = pins
+        self.chat = chat  # the delegation's group or channel (ANNOUNCE_CHAT_ID), if any
         self.due_instants: list[datetime] = []  # what the jobs wake for (any clock)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._window = asyncio.Semaphore(SENDING_WINDOW)
         self._stopping = False
+        self.watchdog = Watchdog(self._after_pause)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -114,10 +138,21 @@ class Notifier:
         # In the background: polling must not wait for a long catch-up fan-out.
         self._spawn(self.send_pending_notices())
         self._spawn(self.run_due())
+        self.watchdog.start()
+
+    async def _after_pause(self, gone: float) -> None:
+        """The process was away (paused, or the clock stepped): whatever the scheduler
+        missed, what is due comes from the database."""
+        if self._stopping:
+            return
+        await self.resync()
+        self._spawn(self.send_pending_notices())
+        self._spawn(self.run_due())
 
     async def stop(self) -> None:
         """No new runs; the sender refuses what is queued, and every outcome is recorded."""
         self._stopping = True
+        await self.watchdog.stop()
         for job in self.scheduler.get_jobs():
             if job.id.startswith(JOB_PREFIX):
                 job.remove()
@@ -176,6 +211,9 @@ class Notifier:
                 id=job_id,
                 replace_existing=True,
                 kwargs={"due": to_db(instant)},
+                # However late the process wakes (a pause, a clock step), the job runs:
+                # what it sends is worked out from the database anyway.
+                misfire_grace_time=None,
             )
 
     async def _wake(self, due: str) -> None:
@@ -210,7 +248,7 @@ class Notifier:
         )
         decisions = due_reminders(now, planned, await deliveries.handled(self.db, "reminder"))
         by_reason: dict[str, list[Item]] = {}
-        work: list[tuple[Item, Delegate, Render]] = []
+        work: list[Push] = []
         events = {e.id: e for e in forum.events}
         for decision in decisions:
             p = decision.reminder
@@ -230,7 +268,8 @@ class Notifier:
             render = partial(
                 self._reminder, events[p.event_id], forum, p.first, people[p.delegate_id]
             )
-            work.append((item, people[p.delegate_id], render))
+            until = reminder_retry_until(p.starts, p.due_at)
+            work.append(Push(item, people[p.delegate_id], render, Priority.URGENT, until))
         to_send, to_skip = due_briefings(
             now,
             planned_briefings(forum.events, people.values(), forum.timezone),
@@ -246,10 +285,14 @@ class Notifier:
             brief: Render = partial(_briefing, forum, person, b.day)
             if self.pins is not None:  # with the day's departures, pinned once sent
                 brief = await self.pins.briefing(person, b.day)
-            work.append((Item("briefing", b.key, b.delegate_id, b.due_at), person, brief))
+            item = Item("briefing", b.key, b.delegate_id, b.due_at)
+            until = briefing_retry_until(b.day, forum.timezone)
+            work.append(Push(item, person, brief, Priority.BULK, until))
         if self.departures is not None:
             rides = await self.departures.due(forum, people, now)
-            work.extend(rides.send)
+            for item, person, render, departs in rides.send:
+                until = reminder_retry_until(departs, item.due_at)
+                work.append(Push(item, person, render, Priority.URGENT, until))
             result.late += rides.late
             if rides.skip:
                 by_reason.setdefault("the transport has left", []).extend(rides.skip)
@@ -269,7 +312,9 @@ class Notifier:
         )  # fmt: skip
         now = self.clock()
         item = Item("briefing", day.isoformat(), person.id, now)
-        await self._fan_out([(item, person, render)], now, result)
+        forum = await self.programme.forum()
+        until = briefing_retry_until(day, forum.timezone)
+        await self._fan_out([Push(item, person, render, Priority.BULK, until)], now, result)
         return result
 
     # ------------------------------------------------------------ change notices
@@ -284,7 +329,7 @@ class Notifier:
         await self.resync()
         if self._stopping:
             return
-        if queued:
+        if queued or self.chat is not None:
             self._spawn(self.send_pending_notices())
         # A reinstated event's reminders that fell due while it was off are settled now
         # (sent late, or skipped if it has started), not at whatever job runs next.
@@ -304,7 +349,7 @@ class Notifier:
             events: Sequence[Event],
             announced: Mapping[str, Announced],
             versions: Mapping[str, str],
-        ) -> tuple[list[Event], list[Item]]:
+        ) -> tuple[list[Event], list[Item], list[str]]:
             record, tell = unannounced(events, announced, now)
             items = [
                 Item("notice", notice_key(before, after, versions.get(after.id, "")), d.id,
@@ -314,7 +359,13 @@ class Notifier:
                     before, after, people, told_off.get(after.id, set())
                 )
             ]  # fmt: skip
-            return record, items
+            # Each change once in the delegation's chat, whoever it concerns.
+            posts = (
+                [notice_key(before, after, versions.get(after.id, "")) for before, after in tell]
+                if self.chat is not None
+                else []
+            )
+            return record, items, posts
 
         queued = await deliveries.announce(self.db, plan, now)
         if self.departures is not None:
@@ -323,6 +374,8 @@ class Notifier:
 
     async def send_pending_notices(self) -> FanOut:
         result = FanOut()
+        if self.chat is not None:
+            self._spawn(self.chat.post_pending_notices())
         rows = await deliveries.pending(self.db, "notice")
         if not rows:
             return result
@@ -331,7 +384,7 @@ class Notifier:
         except NoForumError:
             return result
         people = await delegates.by_ids(self.db, sorted({r.delegate_id for r in rows}))
-        work: list[tuple[Item, Delegate, Render]] = []
+        work: list[Push] = []
         skipped: list[Item] = []
         for row in rows:
             item = Item("notice", row.key, row.delegate_id, row.due_at, row.event_id)
@@ -340,7 +393,8 @@ class Notifier:
             if render is None or person is None or not person.registered or not person.active:
                 skipped.append(item)
                 continue
-            work.append((item, person, render))
+            until = self._notice_until(row, forum)
+            work.append(Push(item, person, render, Priority.URGENT, until))
         if skipped:
             await deliveries.skip(
                 self.db, skipped, "the delegate or the event is gone", self.clock()
@@ -356,6 +410,17 @@ class Notifier:
         event = next((e for e in forum.events if e.id == facts.event_id), None)
         return None if event is None else partial(_notice, facts, event, forum)
 
+    @staticmethod
+    def _notice_until(row: deliveries.Delivery, forum: Forum) -> datetime:
+        """Until when a notice that meets an outage is tried again: the departure, or the
+        end of the event it is about."""
+        if is_departure_key(row.key):
+            transport = forum.transport(departure_notice_facts(row.key).transport_id)
+            return transport.departs if transport is not None else row.due_at
+        event_id = notice_facts(row.key).event_id
+        event = next((e for e in forum.events if e.id == event_id), None)
+        return notice_retry_until(event) if event is not None else row.due_at
+
     # ------------------------------------------------------------ sending
 
     def _reminder(self, event: Event, forum: Forum, first: bool, person: Delegate) -> Rendered:
@@ -365,67 +430,81 @@ class Notifier:
             reminder_views.reminder_keyboard(event, forum, moment, first=first),
         )
 
-    async def _fan_out(
-        self, work: list[tuple[Item, Delegate, Render]], now: datetime, result: FanOut
-    ) -> None:
+    async def _fan_out(self, work: list[Push], now: datetime, result: FanOut) -> None:
         """Record every item as pending in one transaction, then send them all through the
-        sender, each taken ('sending') just before it goes (see :func:`deliveries.record`)."""
+        sender; a row is taken ('sending') only when its request leaves."""
         if not work:
             return
-        ids = await deliveries.record(self.db, [item for item, _, _ in work], now)
+        ids = await deliveries.record(self.db, [push.item for push in work], now)
         # One queue per delegate (Telegram spaces a chat's messages anyway): after a 403 the
         # rest of that delegate's messages are not attempted.
-        queues: dict[int, list[tuple[int, Delegate, Render]]] = {}
-        for delivery_id, (_, person, render) in zip(ids, work, strict=True):
+        queues: dict[int, list[tuple[int, Push]]] = {}
+        for delivery_id, push in zip(ids, work, strict=True):
             if delivery_id is not None:
-                queues.setdefault(person.id, []).append((delivery_id, person, render))
+                queues.setdefault(push.person.id, []).append((delivery_id, push))
         for statuses in await asyncio.gather(*(self._send_queue(q) for q in queues.values())):
             for status in statuses:
-                if status != TAKEN_ELSEWHERE:
+                if status == INTERRUPTED:
+                    result.failed += 1
+                elif status != TAKEN_ELSEWHERE:
                     setattr(result, status, getattr(result, status) + 1)
 
-    async def _send_queue(self, queue: list[tuple[int, Delegate, Render]]) -> list[str]:
+    async def _send_queue(self, queue: list[tuple[int, Push]]) -> list[str]:
         statuses: list[str] = []
-        for delivery_id, person, render in queue:
+        for delivery_id, push in queue:
             if statuses and statuses[-1] == "blocked":
                 await deliveries.finish(
                     self.db, delivery_id, "blocked", self.clock(), "not attempted: blocked"
                 )
                 statuses.append("blocked")
                 continue
-            statuses.append(await self._send_one(delivery_id, person, render))
+            async with self._window:
+                statuses.append(await self._deliver(delivery_id, push))
         return statuses
 
-    async def _send_one(self, delivery_id: int, person: Delegate, render: Render) -> str:
+    async def _deliver(self, delivery_id: int, push: Push) -> str:
+        person = push.person
         assert person.telegram_id is not None
-        # The window bounds how many rows are 'sending' at once, hence how many a crash can
-        # leave in doubt; it is wider than the sender's own, so the sender still sets the pace.
-        async with self._window:
-            if not await deliveries.take(self.db, delivery_id):
-                return TAKEN_ELSEWHERE
-            return await self._deliver(delivery_id, person, render)
+        chat_id = person.telegram_id
 
-    async def _deliver(self, delivery_id: int, person: Delegate, render: Render) -> str:
-        assert person.telegram_id is not None
-        try:
+        def message() -> SendMessage:
+            # Rendered at each attempt: "in 15 minutes" as of the moment it goes.
             with self.i18n.context(), self.i18n.use_locale(person.language or "en"):
-                text, markup = render()
-            outcome = await self.sender.send(
-                person.telegram_id,
-                SendMessage(chat_id=person.telegram_id, text=text, reply_markup=markup),
-            )
+                text, markup = push.render()
+            return SendMessage(chat_id=chat_id, text=text, reply_markup=markup)
+
+        try:
+            with sending_as(push.priority):
+                outcome = await self.sender.send(
+                    chat_id,
+                    message,
+                    priority=push.priority,
+                    keep_trying=lambda: self.clock() < push.retry_until,
+                    leaving=partial(deliveries.take, self.db, delivery_id),
+                    not_sent=partial(deliveries.release, self.db, delivery_id),
+                )
         except SenderClosed:
-            await deliveries.finish(self.db, delivery_id, "pending", self.clock())
-            return "pending"
+            return "pending"  # never taken, or released before waiting to try again
         except Exception as error:  # a bug in rendering: recorded, never retried blindly
             log.exception("delivery %s to delegate %s failed", delivery_id, person.id)
             await deliveries.finish(self.db, delivery_id, "failed", self.clock(), repr(error))
             return "failed"
+        if outcome.status == "not taken":
+            return TAKEN_ELSEWHERE
+        if outcome.status == "uncertain":
+            log.warning(
+                "%s %s to delegate %s: %s; not resent",
+                push.item.kind, push.item.key, person.id, outcome.error or UNCERTAIN,
+            )  # fmt: skip
+            await deliveries.finish(
+                self.db, delivery_id, "interrupted", self.clock(), outcome.error or UNCERTAIN
+            )
+            return INTERRUPTED
         if outcome.status == "blocked":
             await delegates.mark_blocked(self.db, person.id, self.clock())
         await deliveries.finish(self.db, delivery_id, outcome.status, self.clock(), outcome.error)
-        if outcome.status == "sent" and isinstance(render, PinAfterSending):
-            await render.after_sent(outcome.message_id)
+        if outcome.status == "sent" and isinstance(push.render, PinAfterSending):
+            await push.render.after_sent(outcome.message_id)
         return outcome.status
 
 

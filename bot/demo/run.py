@@ -22,6 +22,7 @@ from typing import TextIO
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
 
 from bot.app import App, StartupError, create_app
+from bot.delivery.budget import Budget
 from bot.demo.session import DemoSession
 from bot.settings import Settings
 from db.connection import open_db
@@ -263,7 +264,8 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
     await prepare_database(local, rehearsal, now)
     session = DemoSession(folder, user_id=DEMO_USER.id, out=out)
     try:
-        app = await create_app(local, session=session)
+        # A terminal has no flood control: the demo answers at once.
+        app = await create_app(local, session=session, budget=Budget.unlimited())
     except StartupError as error:
         print(f"The demo cannot start: {error}", file=sys.stderr)
         return 1

@@ -64,8 +64,15 @@ def refused_by_telegram(error: str) -> str:
     )
 
 
-def preview_keyboard(draft: int) -> InlineKeyboardMarkup:
+def preview_keyboard(draft: int, in_chat: bool | None = None) -> InlineKeyboardMarkup:
+    """Send, send asking for confirmation, cancel; and, when the delegation has a group or
+    channel (``in_chat`` not None), the choice to post it there too (ticked when chosen)."""
     keyboard = Keyboard()
+    if in_chat is not None:
+        keyboard.button(
+            text=("☑️ " if in_chat else "⬜ ") + _("Also post to the delegation chat"),
+            callback_data=BroadcastFlowCb(action="chat", draft=draft),
+        )
     keyboard.button(
         text="📣 " + _("Send"), callback_data=BroadcastFlowCb(action="send", draft=draft)
     )
@@ -79,7 +86,9 @@ def preview_keyboard(draft: int) -> InlineKeyboardMarkup:
     return keyboard.adjust(1).as_markup()
 
 
-def preview(count: int, label: str, draft: int) -> tuple[str, InlineKeyboardMarkup]:
+def preview(
+    count: int, label: str, draft: int, in_chat: bool | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
     text = (
         bold(esc(_("Preview")))
         + "\n"
@@ -95,7 +104,7 @@ def preview(count: int, label: str, draft: int) -> tuple[str, InlineKeyboardMark
         + "\n"
         + esc(_("Send a new message to replace it."))
     )
-    return text, preview_keyboard(draft)
+    return text, preview_keyboard(draft, in_chat)
 
 
 def cancelled() -> str:

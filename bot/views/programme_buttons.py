@@ -71,6 +71,20 @@ def card_keyboard(
     return keyboard.as_markup()
 
 
+def card_state(
+    event: Event, now: datetime, attends: bool, record: AttendanceRecord | None
+) -> tuple[bool, str | None, bool]:
+    """What a card's buttons depend on besides the event and the language: answers open
+    (and which was chosen), check-in open and not yet checked in. Readers in the same
+    state share one keyboard."""
+    if not attends:
+        return False, None, False
+    rsvp = rsvp_open(event, now)
+    present = record is not None and record.is_present
+    answer = record.rsvp if record is not None and rsvp else None
+    return rsvp, answer, check_in_open(event, now) and not present
+
+
 def events_keyboard(events: Sequence[Event]) -> InlineKeyboardMarkup:
     """One button per event, to open its card (under /my)."""
     keyboard = Keyboard()

@@ -70,10 +70,18 @@ def card_message(
 
 
 def next_message(
-    forum: Forum, event: Event, record: AttendanceRecord | None, attends: bool, now: datetime
+    forum: Forum,
+    event: Event,
+    record: AttendanceRecord | None,
+    attends: bool,
+    now: datetime,
+    keyboard: InlineKeyboardMarkup | None = None,
 ) -> Rendered:
+    """/next's card; ``keyboard``: its buttons made already (shared by readers alike)."""
     text = _with_status(views.next_text(event, forum, now), record, forum)
-    return text, card_keyboard(event, forum, now, attends=attends, record=record)
+    if keyboard is None:
+        keyboard = card_keyboard(event, forum, now, attends=attends, record=record)
+    return text, keyboard
 
 
 def next_departure_message(

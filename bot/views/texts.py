@@ -7,7 +7,8 @@ Translated templates are escaped too, then filled with escaped values, so a tran
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
@@ -73,15 +74,20 @@ def day_label(moment_or_day: object, tz: ZoneInfo | None = None, lang: str | Non
     if isinstance(day, datetime):
         day = day.astimezone(tz).date() if tz else day.date()
     lang = lang or current_locale()
-    pattern = _DAY_PATTERNS.get(lang, "EEEE, d MMMM")
-    return format_date(day, pattern, locale=_babel_locale(lang))  # type: ignore[arg-type]
+    return _formatted(day, _DAY_PATTERNS.get(lang, "EEEE, d MMMM"), lang)  # type: ignore[arg-type]
 
 
 def short_day(day: object, lang: str | None = None) -> str:
     """A day for a button: 'Thu 14 Sep'."""
     lang = lang or current_locale()
-    pattern = _SHORT_DAY_PATTERNS.get(lang, "EEE d MMM")
-    return format_date(day, pattern, locale=_babel_locale(lang))  # type: ignore[arg-type]
+    return _formatted(day, _SHORT_DAY_PATTERNS.get(lang, "EEE d MMM"), lang)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=4096)
+def _formatted(day: date, pattern: str, lang: str) -> str:
+    # Babel's format_date parses its pattern and looks up the locale at every call (a
+    # tenth of a /next); a forum has a few days in a few languages.
+    return format_date(day, pattern, locale=_babel_locale(lang))
 
 
 def duration(delta: timedelta, lang: str | None = None) -> str:

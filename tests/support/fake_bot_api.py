@@ -26,8 +26,11 @@ from aiohttp import web
 
 DROP: Literal["drop"] = "drop"
 """A fault that closes the connection without an answer (the client sees a network error)."""
+LATE: Literal["late"] = "late"
+"""A fault that delivers the message but answers `late_by` seconds later (past a client's
+timeout: the client cannot know that it was delivered)."""
 
-Fault = int | Literal["drop"]
+Fault = int | Literal["drop", "late"]
 
 # Methods that Telegram's flood control counts as outgoing messages.
 _PACED_PREFIX = "send"
@@ -116,8 +119,11 @@ class FakeBotApi:
         valid_token: str | None = None,
         username: str = "forum_test_bot",
         bot_id: int = 7000000001,
+        late_by: float = 1.5,
     ) -> None:
         self.latency = latency
+        self.late_by = late_by
+        self.in_flight = 0  # requests received and not answered yet
         self.rate_limit = rate_limit
         self.per_chat_limit = per_chat_limit
         self.blocked: set[int] = set(blocked)
@@ -126,6 +132,10 @@ class FakeBotApi:
         self.bot_id = bot_id
         self.requests: list[Recorded] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        # Groups and channels the bot knows (getChat) and its membership in them
+        # (getChatMember for the bot's own id); an unknown chat is "chat not found".
+        self.chats: dict[int | str, dict[str, Any]] = {}
+        self.memberships: dict[int | str, dict[str, Any]] = {}
         self._faults: list[_FaultRule] = []
         for method, faults in (fail_next or {}).items():
             self.fail(method, *faults)
@@ -184,7 +194,8 @@ class FakeBotApi:
     # test controls
 
     def fail(self, method: str, *faults: Fault, chat_id: int | None = None) -> None:
-        """Answer the next calls of `method` ("*" for any) with these statuses or DROP, in order."""
+        """Answer the next calls of `method` ("*" for any) with these statuses, DROP or LATE,
+        in order."""
         self._faults.extend(_FaultRule(method.lower(), chat_id, fault) for fault in faults)
 
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -293,22 +304,42 @@ class FakeBotApi:
         params = await _read_params(request)
         name = method.lower()
         handler = self._methods().get(name)
-        drop, refusal = False, None
+        self.in_flight += 1
+        try:
+            return await self._answer(request, arrived, token, method, name, params, handler)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(
+        self,
+        request: web.Request,
+        arrived: float,
+        token: str,
+        method: str,
+        name: str,
+        params: dict[str, Any],
+        handler: Callable[[dict[str, Any]], Awaitable[Any]] | None,
+    ) -> web.StreamResponse:
+        fault: Fault | None = None
+        refusal = None
         try:
             if self.valid_token is not None and token != self.valid_token:
                 raise _Failure(401, "Unauthorized")
             if handler is None:
                 raise _Failure(404, "Not Found")
-            drop = self._inject_fault(name, params)
+            fault = self._inject_fault(name, params)
             self._check_limits(name, params, arrived)
         except _Failure as failure:
             refusal = failure
+        drop = fault == DROP
         status = 0 if drop else refusal.status if refusal else 200
         record = Recorded(method, params, arrived, status, token)
         self.requests.append(record)
         self._notify()
         if self.latency:
             await asyncio.sleep(self.latency)
+        if fault == LATE:
+            await asyncio.sleep(self.late_by)
         if drop:
             assert request.transport is not None
             request.transport.abort()
@@ -330,12 +361,12 @@ class FakeBotApi:
         record.response = payload
         return web.json_response(payload, status=record.status)
 
-    def _inject_fault(self, name: str, params: dict[str, Any]) -> bool:
+    def _inject_fault(self, name: str, params: dict[str, Any]) -> Fault | None:
         for rule in self._faults:
             if rule.method in ("*", name) and rule.chat_id in (None, params.get("chat_id")):
                 self._faults.remove(rule)
-                if rule.fault == DROP:
-                    return True
+                if rule.fault in (DROP, LATE):
+                    return rule.fault
                 status = int(rule.fault)
                 if status == 429:
                     raise _Failure(429, "Too Many Requests: retry after 1", retry_after=1)
@@ -343,7 +374,7 @@ class FakeBotApi:
                     raise _Failure(403, _BLOCKED)
                 text = "Bad Request: injected" if status < 500 else "Internal Server Error"
                 raise _Failure(status, text)
-        return False
+        return None
 
     def _check_limits(self, name: str, params: dict[str, Any], now: float) -> None:
         if not (name.startswith(_PACED_PREFIX) or name in _PACED_EXTRA):
@@ -384,6 +415,8 @@ class FakeBotApi:
             "sendlocation": self._send_location,
             "copymessage": self._copy_message,
             "deletemessage": self._delete_message,
+            "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
         }
 
     # methods
@@ -430,6 +463,23 @@ class FakeBotApi:
         except TimeoutError:
             pass
         return self._updates[:limit]
+
+    async def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self.chats.get(params.get("chat_id"))
+        if chat is None:
+            raise _Failure(400, "Bad Request: chat not found")
+        return {"accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                        "unique_gifts": False, "premium_subscription": False,
+                                        "gifts_from_channels": False},
+                **chat}  # fmt: skip
+
+    async def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params.get("chat_id")
+        if chat_id not in self.chats:
+            raise _Failure(400, "Bad Request: chat not found")
+        member = self.memberships.get(chat_id, {"status": "left"})
+        return {"user": self._bot_user(), **member}
 
     async def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         text = _plain(str(params.get("text", "")), params.get("parse_mode"))

@@ -85,6 +85,8 @@ class RecordingSession(BaseSession):
 
     calls: list[Call] = field(default_factory=list)
     fail: Callable[[TelegramMethod[Any]], Exception | None] | None = None
+    # Answers of the test's own for some calls (getChat, getChatMember...): None = default.
+    reply: Callable[[TelegramMethod[Any]], Any] | None = None
     # file_id -> content, served by getFile and the download URL (``bot.download``).
     files: dict[str, bytes] = field(default_factory=dict)
 
@@ -128,7 +130,8 @@ class RecordingSession(BaseSession):
                         raise TelegramBadRequest(method, f"Bad Request: {error}") from None
         if (problem := _over_limit(method, params)) is not None:
             raise TelegramBadRequest(method, f"Bad Request: {problem}")
-        call.result = self._answer(bot, method, params)
+        answer = self.reply(method) if self.reply is not None else None
+        call.result = answer if answer is not None else self._answer(bot, method, params)
         return call.result  # type: ignore[no-any-return]
 
     def _answer(self, bot: Bot, method: TelegramMethod[Any], params: dict[str, Any]) -> Any:
