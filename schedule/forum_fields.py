@@ -197,3 +197,26 @@ def type_name(value: object) -> str:
         dict: "a table",
     }
     return names.get(type(value), type(value).__name__)
+
+
+def array_of_tables(
+    errors: list[str], filename: str, doc: dict[str, Any], key: str
+) -> list[dict[str, Any]]:
+    """The ``[[key]]`` array of tables, reporting anything that is not one."""
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        errors.append(
+            f'{filename}: top level: field "{key}": must be an array of tables '
+            f"written [[{key}]], not {type_name(value)}"
+        )
+        return []
+    tables = []
+    for number, item in enumerate(value, start=1):
+        if isinstance(item, dict):
+            tables.append(item)
+        else:
+            errors.append(
+                f'{filename}: top level: field "{key}": entry #{number} must be '
+                f"a table, not {type_name(item)}"
+            )
+    return tables

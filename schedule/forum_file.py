@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schedule.forum_agreements import parse_agreements
-from schedule.forum_fields import CODE_RE, MISSING, TableReader, type_name
+from schedule.forum_fields import CODE_RE, MISSING, TableReader, array_of_tables, type_name
 from schedule.invitations import code_weakness
 from schedule.logistics_file import TRAVEL_KEYS, parse_logistics
 from schedule.model import (
@@ -77,29 +77,6 @@ def _label(kind: str, data: dict[str, Any], key: str, number: int) -> str:
     return f"{kind} #{number}"
 
 
-def _tables(
-    errors: list[str], filename: str, doc: dict[str, Any], key: str
-) -> list[dict[str, Any]]:
-    """The ``[[key]]`` array of tables, reporting anything that is not one."""
-    value = doc.get(key, [])
-    if not isinstance(value, list):
-        errors.append(
-            f'{filename}: top level: field "{key}": must be an array of tables '
-            f"written [[{key}]], not {type_name(value)}"
-        )
-        return []
-    tables = []
-    for number, item in enumerate(value, start=1):
-        if isinstance(item, dict):
-            tables.append(item)
-        else:
-            errors.append(
-                f'{filename}: top level: field "{key}": entry #{number} must be '
-                f"a table, not {type_name(item)}"
-            )
-    return tables
-
-
 def _check_unique(
     table: TableReader,
     key: str,
@@ -149,7 +126,7 @@ def parse_forum(text: str, filename: str) -> Forum:
     agreements = parse_agreements(
         errors,
         filename,
-        _tables(errors, filename, doc, "agreement"),
+        array_of_tables(errors, filename, doc, "agreement"),
         lambda data, number: _label("agreement", data, "id", number),
         event_ids=_declared(doc, "event", "id"),
         delegate_codes=_declared(doc, "delegate", "code"),
@@ -224,7 +201,7 @@ def _parse_forum_table(errors: list[str], filename: str, doc: dict[str, Any]) ->
 def _parse_venues(errors: list[str], filename: str, doc: dict[str, Any]) -> list[Venue]:
     venues: list[Venue] = []
     seen: set[str] = set()
-    for number, data in enumerate(_tables(errors, filename, doc, "venue"), start=1):
+    for number, data in enumerate(array_of_tables(errors, filename, doc, "venue"), start=1):
         table = TableReader(
             errors, filename, _label("venue", data, "id", number), data, _VENUE_KEYS
         )
@@ -244,7 +221,7 @@ def _parse_venues(errors: list[str], filename: str, doc: dict[str, Any]) -> list
 def _parse_groups(errors: list[str], filename: str, doc: dict[str, Any]) -> list[Group]:
     groups: list[Group] = []
     seen: set[str] = set()
-    for number, data in enumerate(_tables(errors, filename, doc, "group"), start=1):
+    for number, data in enumerate(array_of_tables(errors, filename, doc, "group"), start=1):
         table = TableReader(
             errors, filename, _label("group", data, "id", number), data, _GROUP_KEYS
         )
@@ -261,7 +238,7 @@ def _parse_delegates(
 ) -> list[DelegateEntry]:
     delegates: list[DelegateEntry] = []
     seen: set[str] = set()
-    for number, data in enumerate(_tables(errors, filename, doc, "delegate"), start=1):
+    for number, data in enumerate(array_of_tables(errors, filename, doc, "delegate"), start=1):
         label = _label("delegate", data, "code", number)
         table = TableReader(errors, filename, label, data, _DELEGATE_KEYS)
         name = table.text("name", required=True)
@@ -293,7 +270,7 @@ def _parse_events(
 ) -> list[Event]:
     events: list[Event] = []
     seen: set[str] = set()
-    for number, data in enumerate(_tables(errors, filename, doc, "event"), start=1):
+    for number, data in enumerate(array_of_tables(errors, filename, doc, "event"), start=1):
         table = TableReader(
             errors, filename, _label("event", data, "id", number), data, _EVENT_KEYS
         )

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from schedule.forum_fields import MISSING, TableReader, type_name
+from schedule.forum_fields import MISSING, TableReader, array_of_tables, type_name
 from schedule.model import (
     CONTACT_ROLES,
     TRANSPORT_KINDS,
@@ -85,29 +85,9 @@ def _label(kind: str, data: dict[str, Any], key: str, number: int) -> str:
 
 
 def _dicts(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """The tables of ``[[key]]``; what is not a table is reported by :func:`_tables`."""
+    """The tables of ``[[key]]``; what is not a table is reported by :func:`array_of_tables`."""
     value = doc.get(key, [])
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _tables(
-    errors: list[str], filename: str, doc: dict[str, Any], key: str
-) -> list[dict[str, Any]]:
-    """The ``[[key]]`` array of tables, reporting anything that is not one."""
-    value = doc.get(key, [])
-    if not isinstance(value, list):
-        errors.append(
-            f'{filename}: top level: field "{key}": must be an array of tables '
-            f"written [[{key}]], not {type_name(value)}"
-        )
-        return []
-    for number, item in enumerate(value, start=1):
-        if not isinstance(item, dict):
-            errors.append(
-                f'{filename}: top level: field "{key}": entry #{number} must be '
-                f"a table, not {type_name(item)}"
-            )
-    return _dicts(doc, key)
 
 
 def _optional_time(table: TableReader, key: str, tz: ZoneInfo) -> datetime | None:
@@ -184,7 +164,7 @@ def _parse_transports(
 ) -> list[Transport]:
     transports: list[Transport] = []
     seen: set[str] = set()
-    for number, data in enumerate(_tables(errors, filename, doc, "transport"), start=1):
+    for number, data in enumerate(array_of_tables(errors, filename, doc, "transport"), start=1):
         label = _label("transport", data, "id", number)
         table = TableReader(errors, filename, label, data, _TRANSPORT_KEYS)
         before = len(errors)
@@ -236,7 +216,7 @@ def _parse_contacts(
     codes: Collection[str],
 ) -> list[Contact]:
     contacts: list[Contact] = []
-    for number, data in enumerate(_tables(errors, filename, doc, "contact"), start=1):
+    for number, data in enumerate(array_of_tables(errors, filename, doc, "contact"), start=1):
         table = TableReader(
             errors, filename, _label("contact", data, "name", number), data, _CONTACT_KEYS
         )
