@@ -20,7 +20,6 @@ from bot.settings import Settings
 from db import delegates
 from db.connection import Database
 from schedule.clock import utc_now
-from schedule.model import Delegate
 from schedule.rules import Viewer
 
 log = logging.getLogger(__name__)
@@ -84,31 +83,16 @@ class PrivateChatsOnly(BaseMiddleware):
 class ViewerMiddleware(BaseMiddleware):
     """Resolves ``delegate``, ``organiser``, ``viewer`` and ``lang`` for the handlers.
 
-    Every update reads its sender's delegate row, and that read (a trip to aiosqlite's
-    thread) was the largest part of a plain answer: rows read since the database's last
-    write are remembered, and forgotten at the next write, whatever it changed.
+    Every update reads its sender's delegate row: a read of one row by its key, on the
+    database's quick path (:meth:`db.connection.Database.read_one`), so it is always what
+    the database holds, whoever wrote it.
     """
-
-    def __init__(self) -> None:
-        self._known: dict[int, Delegate | None] = {}
-        self._known_at = -1  # the database's write count when they were read
-
-    async def _delegate(self, db: Database, telegram_id: int) -> Delegate | None:
-        if self._known_at != db.writes:
-            self._known.clear()
-            self._known_at = db.writes
-        if telegram_id in self._known:
-            return self._known[telegram_id]
-        found = await delegates.by_telegram_id(db, telegram_id)
-        if self._known_at == db.writes:  # nothing was written while it was read
-            self._known[telegram_id] = found
-        return found
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         db: Database = data["db"]
         settings: Settings = data["settings"]
-        delegate = await self._delegate(db, user.id) if user else None
+        delegate = await delegates.by_telegram_id(db, user.id) if user else None
         organiser = settings.is_organiser(user.id if user else None)
         if delegate is not None and delegate.language:
             lang = delegate.language

@@ -53,7 +53,7 @@ async def _read(conn: aiosqlite.Connection, event_id: str, delegate_id: int) -> 
 
 
 async def get(db: Database, event_id: str, delegate_id: int) -> AttendanceRecord | None:
-    row = await db.fetchone(
+    row = await db.read_one(
         f"SELECT {_COLUMNS} FROM attendance WHERE event_id = ? AND delegate_id = ?",
         (event_id, delegate_id),
     )
@@ -82,8 +82,8 @@ async def check_in(db: Database, event_id: str, delegate_id: int, now: datetime)
     After an organiser's "absent" mark, a check-in counts again (with its new time): the
     delegate has come back, and the latest evidence wins.
     """
-    # One statement, one trip to the database's thread (a check-in burst is a whole
-    # delegation at the door): the WHERE makes the conflict branch a no-op while checked
+    # One statement (a check-in burst is a whole delegation at the door), on the loop's
+    # connection when it can: the WHERE makes the conflict branch a no-op while checked
     # in, so a returned row says that this call was the one that checked them in.
     rows = await db.write_one(
         "INSERT INTO attendance (event_id, delegate_id, checked_in_at) VALUES (?, ?, ?) "

@@ -4,6 +4,15 @@ One aiosqlite connection serves the whole process. Coroutines share it, so write
 through :meth:`Database.transaction`, which holds a lock: without it a coroutine's
 statement could land inside another coroutine's open transaction and be rolled back
 with it.
+
+A second, plain ``sqlite3`` connection on the event loop's own thread takes the statements
+of one row by its key that every update makes (the sender's delegate row, a check-in):
+such a statement costs SQLite some microseconds, while a trip to aiosqlite's thread and
+back costs the loop about 0.3 ms, which was most of a plain answer (BENCHMARKS.md). It
+never waits: in WAL mode a read does not wait for a writer, its busy timeout is zero, and
+a statement it cannot run at once (another process holds the write lock) goes the usual
+way through aiosqlite's thread instead. It leaves checkpoints (the one step of a commit
+that syncs the disk) to the aiosqlite connection, so the loop never waits for the disk.
 """
 
 from __future__ import annotations
@@ -42,15 +51,14 @@ class Database:
         conn: aiosqlite.Connection,
         path: Path | None = None,
         identity: tuple[int, int] | None = None,
+        quick: sqlite3.Connection | None = None,
     ) -> None:
         self.conn = conn
         self.path = path
         self.identity = identity
+        self._quick = quick
         self._lock = asyncio.Lock()
-        # Transactions committed (or rolled back) so far: a read remembered together with
-        # this number is still what the database holds while the number is the same (this
-        # process is the database's only writer).
-        self.writes = 0
+        self.quick_fallbacks = 0  # statements the loop's connection could not run at once
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -60,21 +68,46 @@ class Database:
             try:
                 yield self.conn
             except BaseException:
-                self.writes += 1
                 await self.conn.execute("ROLLBACK")
                 raise
-            self.writes += 1
             await self.conn.execute("COMMIT")
 
     async def write_one(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """One write statement as its own transaction, in one trip to aiosqlite's thread:
-        the connection is in autocommit mode, so under the lock a lone statement is atomic
-        and committed when it returns. Returns its rows (``RETURNING``)."""
+        """One write statement of one row (by its key) as its own transaction; returns its
+        rows (``RETURNING``). Both connections are in autocommit mode, so under the lock (no
+        transaction of this process is open) a lone statement is atomic and committed when
+        it returns. On the loop's connection when it can run at once, else in one trip to
+        aiosqlite's thread."""
         async with self._lock:
-            try:
-                return list(await self.conn.execute_fetchall(sql, params))
-            finally:
-                self.writes += 1
+            rows = self._now(sql, params)
+            if rows is not None:
+                return rows
+            return list(await self.conn.execute_fetchall(sql, params))
+
+    async def read_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """The first row of a read of one row by its key (an index lookup, microseconds):
+        on the loop's connection when it can run at once, else like :meth:`fetchone`.
+
+        It sees what is committed, not a transaction this process has open: never call it
+        inside :meth:`transaction` to read what that transaction wrote."""
+        rows = self._now(sql, params)
+        if rows is None:
+            return await self.fetchone(sql, params)
+        return next(iter(rows), None)
+
+    def _now(self, sql: str, params: Params) -> list[aiosqlite.Row] | None:
+        """The statement's rows from the loop's connection, or None when it has none or the
+        statement could not run at once (locked, busy): then nothing was done."""
+        if self._quick is None:
+            return None
+        try:
+            return self._quick.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:
+            # Locked or busy (another process writing, a checkpoint): the thread waits for
+            # it with the busy timeout. A real fault (a full disk) is met there again and
+            # raised as any statement's would be.
+            self.quick_fallbacks += 1
+            return None
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; returns the rows changed."""
@@ -96,6 +129,9 @@ class Database:
         return next(iter(rows), None)
 
     async def close(self) -> None:
+        if self._quick is not None:
+            self._quick.close()
+            self._quick = None
         await self.conn.close()
 
 
@@ -129,11 +165,34 @@ async def open_db(path: str | Path) -> Database:
     except BaseException:
         await conn.close()
         raise
-    identity = None
-    if not in_memory:
-        stat = os.stat(path)
-        identity = (stat.st_dev, stat.st_ino)
-    return Database(conn, None if in_memory else Path(path), identity)
+    if in_memory:  # a second connection would open another, empty database
+        return Database(conn)
+    try:
+        quick = _open_quick(path)
+    except sqlite3.Error as error:
+        await conn.close()
+        raise DatabaseUnavailable(unavailable(path, error)) from error
+    stat = os.stat(path)
+    return Database(conn, Path(path), (stat.st_dev, stat.st_ino), quick)
+
+
+def _open_quick(path: str | Path) -> sqlite3.Connection:
+    """The connection on the event loop's thread: it never waits (busy timeout zero) and
+    never checkpoints (the aiosqlite connection's commits do, on its thread)."""
+    quick = sqlite3.connect(str(path), isolation_level=None)
+    quick.row_factory = sqlite3.Row
+    try:
+        for pragma in (
+            "busy_timeout = 0",
+            "foreign_keys = ON",
+            "synchronous = NORMAL",
+            "wal_autocheckpoint = 0",
+        ):
+            quick.execute(f"PRAGMA {pragma}")
+    except BaseException:
+        quick.close()
+        raise
+    return quick
 
 
 def unavailable(path: str | Path, error: BaseException) -> str:

@@ -49,8 +49,8 @@ class Registration:
 
 
 async def by_telegram_id(db: Database, telegram_id: int) -> Delegate | None:
-    """The active delegate bound to this Telegram account, if any."""
-    row = await db.fetchone(
+    """The active delegate bound to this Telegram account, if any (every update asks)."""
+    row = await db.read_one(
         f"SELECT {_COLUMNS} FROM delegate WHERE telegram_id = ? AND active = 1", (telegram_id,)
     )
     return _delegate(row) if row else None
@@ -323,7 +323,7 @@ async def mark_blocked(db: Database, delegate_id: int, now: datetime | None) -> 
 
 async def user_language(db: Database, telegram_id: int) -> str | None:
     """The chosen language of someone who is not a delegate (an organiser)."""
-    row = await db.fetchone(
+    row = await db.read_one(
         "SELECT language FROM user_language WHERE telegram_id = ?", (telegram_id,)
     )
     return row["language"] if row else None
