@@ -93,9 +93,14 @@ class Metrics:
             buckets=LATENESS_BUCKETS,
             registry=self.registry,
         )
-        for priority in Priority:
-            for outcome in OUTCOMES:
-                self.messages.labels(priority.name.lower(), outcome)
+        # The labelled children, looked up once: prometheus_client's labels() validates and
+        # locks at every call, and every update and every message counts.
+        self.updates_of: dict[str, Any] = {}
+        self.messages_of: dict[tuple[Priority, str], Any] = {
+            (priority, outcome): self.messages.labels(priority.name.lower(), outcome)
+            for priority in Priority
+            for outcome in OUTCOMES
+        }
         self.last_update: float | None = None  # time.monotonic() of the last update
         self._observed: set[int] = set()  # reminder deliveries already in the histogram
         self.update_counter = _UpdateCounter(self)
@@ -138,7 +143,10 @@ class _UpdateCounter(BaseMiddleware):
         try:
             return await handler(event, data)
         finally:
-            self.metrics.updates.labels(kind).inc()
+            counted = self.metrics.updates_of.get(kind)
+            if counted is None:
+                counted = self.metrics.updates_of[kind] = self.metrics.updates.labels(kind)
+            counted.inc()
 
 
 class _RequestCounter(BaseRequestMiddleware):
@@ -154,7 +162,7 @@ class _RequestCounter(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        priority = current_priority.get().name.lower()
+        priority = current_priority.get()
         try:
             response = await make_request(bot, method)
         except Exception as error:
@@ -163,8 +171,10 @@ class _RequestCounter(BaseRequestMiddleware):
         self._count(method, priority, None)
         return response
 
-    def _count(self, method: TelegramMethod[Any], priority: str, error: Exception | None) -> None:
+    def _count(
+        self, method: TelegramMethod[Any], priority: Priority, error: Exception | None
+    ) -> None:
         if isinstance(error, TelegramRetryAfter):
             self.metrics.flood.inc()
         if is_message(method):
-            self.metrics.messages.labels(priority, outcome_of(error)).inc()
+            self.metrics.messages_of[priority, outcome_of(error)].inc()

@@ -32,8 +32,15 @@ def rsvp_open(event: Event, now: datetime) -> bool:
 
 def open_for_check_in(events: Iterable[Event], viewer: Viewer, now: datetime) -> list[Event]:
     """The events that concern ``viewer`` and accept check-in at ``now``, by start."""
+    # check_in_open, with the window's edge worked out once for a whole agenda (every
+    # /checkin looks through it).
+    opened_by = now + CHECK_IN_OPENS
     return sorted(
-        (e for e in events if check_in_open(e, now) and concerns(e, viewer)),
+        (
+            e
+            for e in events
+            if e.starts <= opened_by and now < e.ends and e.is_active and concerns(e, viewer)
+        ),
         key=lambda e: (e.starts, e.id),
     )
 

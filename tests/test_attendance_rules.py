@@ -76,6 +76,14 @@ def test_check_in_window_edges() -> None:
     assert not check_in_open(e, e.ends)
 
 
+def test_the_open_events_of_an_agenda_follow_the_window_of_each_to_the_second() -> None:
+    events = [event(), event("gone", status="cancelled"), event("other", audience=("osh",))]
+    edges = (T0 - CHECK_IN_OPENS, T0, events[0].ends)
+    for moment in (edge + step * SECOND for edge in edges for step in (-1, 0, 1)):
+        expected = [e for e in events[:1] if check_in_open(e, moment)]
+        assert open_for_check_in(events, Viewer("tict"), moment) == expected, moment
+
+
 def test_cancelled_and_removed_events_take_no_check_in_or_answer() -> None:
     for status in ("cancelled", "removed"):
         e = event(status=status)
