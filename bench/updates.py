@@ -18,7 +18,7 @@ from aiogram.types import Message, Update
 
 from bench.common import Row, Sizes, percentile
 from bench.forum import benchmark_now, first_day, register_all, telegram_id, write_forum
-from bench.sessions import CheapSession
+from bench.sessions import CheapSession, StockSession
 from bot.app import create_app
 from bot.delivery.budget import Budget
 from bot.settings import load_settings
@@ -98,7 +98,7 @@ async def run(sizes: Sizes) -> list[Row]:
         try:
             await register_all(app.db, sizes.delegates, now)
             bare = bare_dispatcher()
-            bare_bot = Bot("123456:BENCH-token", session=CheapSession())
+            bare_bot = Bot("123456:BENCH-token", session=StockSession())
             commands = ["/schedule", "/next"]
             if has_check_in(app.dispatcher):
                 commands.append("/checkin")

@@ -13,7 +13,6 @@ from typing import Protocol
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -42,6 +41,7 @@ from bot.menus import set_commands
 from bot.metrics import Metrics
 from bot.middlewares import UpdatesInFlight
 from bot.redaction import RedactSecrets, token_secrets
+from bot.session import ForumSession
 from bot.settings import Settings
 from db.connection import Database, DatabaseUnavailable, open_db, unavailable
 from db.forum import stored_forum_hash
@@ -70,7 +70,7 @@ def create_scheduler() -> AsyncIOScheduler:
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        session = ForumSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     return Bot(
         settings.bot_token or DEMO_TOKEN,
         session=session,

@@ -17,7 +17,6 @@ from typing import Any, TextIO
 
 from aiogram import Bot
 from aiogram.client.default import Default
-from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
@@ -33,6 +32,7 @@ from aiogram.types import (
 )
 
 from bot.demo.terminal import INDENT, human_size, map_link, render_html, safe_name
+from bot.session import PlainJson
 
 __all__ = ["DemoSession", "OfflineSession", "human_size", "map_link", "render_html"]
 
@@ -56,9 +56,10 @@ class Button:
     message: Message
 
 
-class OfflineSession(BaseSession):
+class OfflineSession(PlainJson):
     """A session with no network: nothing to close, nothing to download. Subclasses answer
-    ``make_request`` themselves (the demo prints; the benchmarks count)."""
+    ``make_request`` themselves (the demo prints; the benchmarks count). It serialises as the
+    bot's own session does (:class:`bot.session.PlainJson`)."""
 
     async def close(self) -> None:
         return None
