@@ -32,22 +32,24 @@ from bot.views import notices as reminder_views
 from db import delegates, deliveries
 from db.connection import Database, from_db, to_db
 from db.deliveries import Item
+from schedule.briefings import (
+    briefing_due_at,
+    briefing_events,
+    briefing_retry_until,
+    due_briefings,
+    planned_briefings,
+)
 from schedule.clock import Clock, utc_now
 from schedule.departures import departure_notice_facts, is_departure_key
 from schedule.model import Delegate, Event, EventChange, Forum, TransportChange
 from schedule.reminders import (
     Announced,
     NoticeFacts,
-    briefing_due_at,
-    briefing_events,
-    briefing_retry_until,
-    due_briefings,
     due_reminders,
     notice_facts,
     notice_key,
     notice_recipients,
     notice_retry_until,
-    planned_briefings,
     planned_reminders,
     reminder_due_at,
     reminder_retry_until,

@@ -22,9 +22,9 @@ from bot.views import notices
 from db import delegates, pins
 from db.connection import Database
 from db.pins import DayPin
+from schedule.briefings import briefing_events
 from schedule.clock import Clock
 from schedule.model import Delegate, EventChange, Forum, TransportChange
-from schedule.reminders import briefing_events
 from schedule.rules import local_day
 from schedule.services.programme import NoForumError, Programme
 from schedule.transport import rider_of
