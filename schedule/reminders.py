@@ -181,9 +181,9 @@ def unannounced(
             status=known.status,
         )
         # Times are shown to the minute: a shift of seconds would read "now 17:35, was 17:35".
-        told = (_to_minute(before.starts), before.venue, before.status)
+        told = (to_minute(before.starts), before.venue, before.status)
         if (
-            told != (_to_minute(event.starts), event.venue, event.status)
+            told != (to_minute(event.starts), event.venue, event.status)
             and (before.is_active or event.is_active)
             and max(before.ends, event.ends) > now
         ):
@@ -191,7 +191,8 @@ def unannounced(
     return record, tell
 
 
-def _to_minute(moment: datetime) -> datetime:
+def to_minute(moment: datetime) -> datetime:
+    """A change is told to the minute (how times are shown), for events and departures."""
     return moment.replace(second=0, microsecond=0)
 
 
