@@ -1,9 +1,11 @@
 """The notifier: reminders, morning briefings and change notices, each exactly once.
 
-The database says what is due (``schedule.reminders`` over the stored programme and
-``db.deliveries``); APScheduler only wakes :meth:`Notifier.run_due` at each distinct due
-instant. Jobs carry the instant as text, nothing else, and are rebuilt from the database
-at start and after every programme change.
+The database says what is due (``schedule.reminders``, ``schedule.briefings`` and
+``schedule.departures`` over the stored programme and ``db.deliveries``); APScheduler only
+wakes :meth:`Notifier.run_due` at each distinct due instant. Jobs carry the instant as
+text, nothing else, and are rebuilt from the database at start and after every programme
+change. What is due for the events is worked out by ``event_reminders``, for the
+departures by ``logistics``; the ``courier`` sends it.
 """
 
 from __future__ import annotations
