@@ -18,7 +18,7 @@ from bot.settings import load_settings
 from db import deliveries
 from db.broadcasts import Content
 from db.delegates import list_delegates
-from schedule.reminders import planned_briefings
+from schedule.briefings import planned_briefings
 from tests.support.fake_bot_api import FakeBotApi
 
 NAME = "delivery"

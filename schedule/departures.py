@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from schedule.model import AnnouncedDeparture, Delegate, Transport
-from schedule.reminders import LATE_AFTER, reachable, utc_text
+from schedule.model import AnnouncedDeparture, Delegate, Transport, parse_utc
+from schedule.reminders import LATE_AFTER, reachable, to_minute, utc_text
 from schedule.transport import Rider, is_for
 
 PREFIX = "departure:"
@@ -164,18 +164,14 @@ def unannounced_departures(
             audience=known.audience,
             status=known.status,
         )
-        told = (_to_minute(before.departs), _place_digest(before), before.status)
+        told = (to_minute(before.departs), _place_digest(before), before.status)
         if (
-            told != (_to_minute(t.departs), _place_digest(t), t.status)
+            told != (to_minute(t.departs), _place_digest(t), t.status)
             and (before.is_active or t.is_active)
             and max(before.departs, t.departs) > now
         ):
             tell.append((before, t))
     return record, tell
-
-
-def _to_minute(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
 
 
 def departure_notice_recipients(
@@ -217,13 +213,10 @@ def departure_notice_facts(key: str) -> DepartureNoticeFacts:
     if not is_departure_key(key):
         raise ValueError(f"not a departure notice: {key!r}")
     data = json.loads(key[len(PREFIX) :])
-
-    def instant(text: str) -> datetime:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
     (b_departs, b_status, b_place), (a_departs, a_status, a_place) = data["from"], data["to"]
+    new_place = b_place != a_place
     return DepartureNoticeFacts(
-        data["t"], instant(b_departs), b_status, instant(a_departs), a_status, b_place != a_place
+        data["t"], parse_utc(b_departs), b_status, parse_utc(a_departs), a_status, new_place
     )
 
 

@@ -32,7 +32,7 @@ from db import broadcasts as broadcast_store
 from db import delegates, deliveries
 from db.connection import open_db
 from db.forum import load_forum
-from schedule.reminders import planned_briefings
+from schedule.briefings import planned_briefings
 from schedule.services.importing import import_forum_text
 from tests.support.fake_bot_api import FakeBotApi, Recorded
 from tests.support.process import bot_env

@@ -519,7 +519,7 @@ async def test_an_imported_file_survives_a_restart(settings: Settings, clock: Fa
 async def test_a_reminder_of_a_message_at_the_limit_goes_without_its_header(chat: Chat) -> None:
     from aiogram.exceptions import TelegramBadRequest
 
-    from bot.delivery.broadcasts import visible_length
+    from bot.delivery.broadcast_content import visible_length
 
     def like_telegram(method):  # type: ignore[no-untyped-def]
         text = getattr(method, "text", None)
@@ -559,7 +559,7 @@ async def test_a_reminder_of_a_message_at_the_limit_goes_without_its_header(chat
 
 
 def test_visible_length_counts_what_telegram_counts() -> None:
-    from bot.delivery.broadcasts import visible_length
+    from bot.delivery.broadcast_content import visible_length
 
     assert visible_length('<b>a</b> &amp; <a href="https://x.org/?a=1&amp;b=2">b</a>') == 5
     assert visible_length("🔔") == 2  # UTF-16: outside the BMP

@@ -10,16 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from schedule.briefings import briefing_due_at, due_briefings, planned_briefings
 from schedule.model import Delegate, Event, Localized
 from schedule.reminders import (
     Announced,
-    briefing_due_at,
-    due_briefings,
     due_reminders,
     notice_facts,
     notice_key,
     notice_recipients,
-    planned_briefings,
     planned_reminders,
     reminder_key,
     unannounced,
@@ -295,8 +293,9 @@ def test_a_reminder_is_tried_again_until_a_minute_before_its_event() -> None:
 
 
 def test_a_notice_until_its_event_ends_and_a_briefing_until_its_day_is_over() -> None:
+    from schedule.briefings import briefing_retry_until
     from schedule.model import Event
-    from schedule.reminders import briefing_retry_until, notice_retry_until
+    from schedule.reminders import notice_retry_until
 
     tz = ZoneInfo("Asia/Dushanbe")
     event = Event(

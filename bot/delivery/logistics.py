@@ -15,16 +15,14 @@ from functools import partial
 
 from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 
 from bot.delivery.priority import Priority
-from bot.delivery.sender import PacedSender, SenderClosed
+from bot.delivery.sender import SenderClosed
+from bot.delivery.service import DeliveryService
 from bot.views import logistics as views
 from db import deliveries
-from db.connection import Database
 from db.deliveries import Delivery, Item
 from db.transport import announce_departures, transport_stamps
-from schedule.clock import Clock
 from schedule.departures import (
     DepartureNoticeFacts,
     departure_due_instants,
@@ -37,7 +35,6 @@ from schedule.departures import (
 )
 from schedule.model import AnnouncedDeparture, Delegate, Forum, Transport
 from schedule.services.logistics import Alerted, LateReport, report_running_late
-from schedule.services.programme import Programme
 
 log = logging.getLogger(__name__)
 
@@ -55,25 +52,13 @@ class DueWork:
     late: int = 0
 
 
-class Departures:
-    def __init__(
-        self,
-        *,
-        db: Database,
-        programme: Programme,
-        sender: PacedSender,
-        i18n: I18n,
-        clock: Clock,
-        minutes: float,
-        organiser_ids: Collection[int],
-    ) -> None:
-        self.db = db
-        self.programme = programme
-        self.sender = sender
-        self.i18n = i18n
-        self.clock = clock
-        self.minutes = minutes
-        self.organiser_ids = frozenset(organiser_ids)
+@dataclass(eq=False, kw_only=True)
+class Departures(DeliveryService):
+    minutes: float  # before each departure, its reminder
+    organiser_ids: Collection[int]  # alerted when a rider runs late, with the protocol
+
+    def __post_init__(self) -> None:
+        self.organiser_ids = frozenset(self.organiser_ids)
 
     # ------------------------------------------------------------ reminders
 

@@ -15,16 +15,14 @@ from datetime import date
 
 from aiogram.methods import EditMessageText, PinChatMessage, UnpinChatMessage
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 
-from bot.delivery.sender import PacedSender, SenderClosed
+from bot.delivery.sender import SenderClosed
+from bot.delivery.service import DeliveryService
 from bot.views import notices
 from db import delegates, pins
-from db.connection import Database
 from db.pins import DayPin
-from schedule.clock import Clock
+from schedule.briefings import briefing_events
 from schedule.model import Delegate, EventChange, Forum, TransportChange
-from schedule.reminders import briefing_events
 from schedule.rules import local_day
 from schedule.services.programme import NoForumError, Programme
 from schedule.transport import rider_of
@@ -70,22 +68,7 @@ class PinAfterSending:
             await self.pins.pin(self.person, self.day, message_id, self.text)
 
 
-class DayPins:
-    def __init__(
-        self,
-        *,
-        db: Database,
-        programme: Programme,
-        sender: PacedSender,
-        i18n: I18n,
-        clock: Clock,
-    ) -> None:
-        self.db = db
-        self.programme = programme
-        self.sender = sender
-        self.i18n = i18n
-        self.clock = clock
-
+class DayPins(DeliveryService):
     async def briefing(self, person: Delegate, day: date) -> PinAfterSending:
         """The render of a morning briefing that pins itself after sending."""
         render = PinAfterSending(self, person, day)
