@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,6 @@ from typing import Any, TextIO
 
 from aiogram import Bot
 from aiogram.client.default import Default
-from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
@@ -32,6 +31,7 @@ from aiogram.types import (
     Venue,
 )
 
+from bot.demo.offline import OfflineSession
 from bot.demo.terminal import INDENT, human_size, map_link, render_html, safe_name
 
 __all__ = ["DemoSession", "OfflineSession", "human_size", "map_link", "render_html"]
@@ -54,24 +54,6 @@ class Button:
     callback_data: str | None
     url: str | None
     message: Message
-
-
-class OfflineSession(BaseSession):
-    """A session with no network: nothing to close, nothing to download. Subclasses answer
-    ``make_request`` themselves (the demo prints; the benchmarks count)."""
-
-    async def close(self) -> None:
-        return None
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - nothing to download offline
-        yield b""
 
 
 class DemoSession(OfflineSession):
