@@ -25,7 +25,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import TelegramMethod
 
 from bench.common import Row, Sizes, percentile
-from bench.delivery import _mark_briefings_done, _mono, forum_text
+from bench.delivery import _mark_briefings_done, _mono, reminder_setup
 from bench.forum import register_all, telegram_id
 from bot.app import App, create_app
 from bot.delivery.outbound import Outbound, _turn_held
@@ -36,7 +36,6 @@ from tests.support.fake_bot_api import FakeBotApi
 NAME = "contention"
 LATENCY = 0.05
 LIMIT = 30.0
-OFFSET_MINUTES = 15
 LEAD = 20.0  # seconds from the start of the set-up to the reminder's due time
 BROADCAST_BEFORE = 5.0  # the broadcast is confirmed this long before the reminder is due
 ASKERS = 50
@@ -69,20 +68,8 @@ async def _scenario(people: int, reminded: int, *, bypass: bool) -> dict[str, An
     with tempfile.TemporaryDirectory(prefix="bench-contention-") as name:
         folder = Path(name)
         async with FakeBotApi(latency=LATENCY, rate_limit=LIMIT, per_chat_limit=1.0) as api:
-            starts = datetime.now(tz=UTC) + timedelta(minutes=OFFSET_MINUTES, seconds=LEAD)
-            starts = starts.replace(microsecond=0)
-            due = starts - timedelta(minutes=OFFSET_MINUTES)
-            forum = folder / "forum.toml"
-            forum.write_text(forum_text(people, reminded, starts), encoding="utf-8")
-            env = {
-                "BOT_TOKEN": "123456:BENCH-contention",
-                "TELEGRAM_API_URL": api.url,
-                "DATABASE_PATH": str(folder / "bot.sqlite3"),
-                "FORUM_FILE": str(forum),
-                "REMINDER_OFFSETS": str(OFFSET_MINUTES),
-                "ADMIN_IDS": "900",
-                "LOG_LEVEL": "WARNING",
-            }
+            env, due = reminder_setup(folder, api.url, NAME, people, reminded, lead=LEAD)
+            env["ADMIN_IDS"] = "900"
             session = AiohttpSession(api=TelegramAPIServer.from_base(api.url))
             app = await create_app(load_settings(env), session=session)
             if bypass:
@@ -124,28 +111,11 @@ async def _contend(
         organiser_id=900, content=_content(), audience=None, confirm=False, chat_id=None
     )
     broadcast = service.launch(broadcast_id)
-    # 50 delegates across the delegation (some of them reminded too) ask /next, one every
-    # 0.1 s, from 2.5 s before the reminder's due time to 2.5 s after it.
-    askers = [telegram_id(n * (people // ASKERS)) for n in range(ASKERS)]
-    asked: dict[int, float] = {}
-    start_asking = due - timedelta(seconds=ASKING_SPAN / 2)
-    await _sleep_until(start_asking)
-    for n, chat in enumerate(askers):
-        await _sleep_until(start_asking + timedelta(seconds=n * ASKING_SPAN / ASKERS))
-        api.push_message(chat, "/next")
-        asked[chat] = time.monotonic()
+    asked = await _ask_next(api, people, due)
     counts = await asyncio.wait_for(broadcast, timeout=people / 10 + 60)
     # Let the last answers and reminders land.
     reminder_chats = {telegram_id(n) for n in range(reminded)}
-    # Until everything expected arrived, or 20 s (a lost answer never arrives).
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if len(_reminders(api, reminder_chats)) >= reminded and len(_answers(api, asked)) >= len(
-            asked
-        ):
-            break
-        with contextlib.suppress(TimeoutError):
-            await api.wait_for(lambda r: True, count=len(api.requests) + 1, timeout=0.5)
+    await _settle(api, reminder_chats, asked)
     due_mono = _mono(due)
     reminder_times = sorted(t for t in _reminders(api, reminder_chats).values())
     answers = _answers(api, asked)
@@ -177,6 +147,33 @@ async def _contend(
         "all_rate": (len(during) - 1) / (last_b - first_b),
         "n429": api.count_429,
     }
+
+
+async def _ask_next(api: FakeBotApi, people: int, due: datetime) -> dict[int, float]:
+    """50 delegates across the delegation (some of them reminded too) ask /next, one every
+    0.1 s, from 2.5 s before the reminder's due time to 2.5 s after it: when each asked."""
+    askers = [telegram_id(n * (people // ASKERS)) for n in range(ASKERS)]
+    asked: dict[int, float] = {}
+    start_asking = due - timedelta(seconds=ASKING_SPAN / 2)
+    await _sleep_until(start_asking)
+    for n, chat in enumerate(askers):
+        await _sleep_until(start_asking + timedelta(seconds=n * ASKING_SPAN / ASKERS))
+        api.push_message(chat, "/next")
+        asked[chat] = time.monotonic()
+    return asked
+
+
+async def _settle(api: FakeBotApi, reminder_chats: set[int], asked: dict[int, float]) -> None:
+    """Until everything expected arrived, or 20 s (a lost answer never arrives)."""
+    reminded = len(reminder_chats)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if len(_reminders(api, reminder_chats)) >= reminded and len(_answers(api, asked)) >= len(
+            asked
+        ):
+            break
+        with contextlib.suppress(TimeoutError):
+            await api.wait_for(lambda r: True, count=len(api.requests) + 1, timeout=0.5)
 
 
 def _content() -> Any:

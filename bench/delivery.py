@@ -52,6 +52,28 @@ def forum_text(people: int, reminded: int, starts: datetime) -> str:
     return "\n".join(lines)
 
 
+def reminder_setup(
+    folder: Path, api_url: str, name: str, people: int, reminded: int, *, lead: float
+) -> tuple[dict[str, str], datetime]:
+    """The forum file, written in ``folder``, whose signing's reminder falls due ``lead``
+    seconds from now, and the environment of a bot serving it through the fake Bot API at
+    ``api_url``: (that environment, the due time)."""
+    starts = datetime.now(tz=UTC) + timedelta(minutes=OFFSET_MINUTES, seconds=lead)
+    starts = starts.replace(microsecond=0)
+    due = starts - timedelta(minutes=OFFSET_MINUTES)
+    forum = folder / "forum.toml"
+    forum.write_text(forum_text(people, reminded, starts), encoding="utf-8")
+    env = {
+        "BOT_TOKEN": f"123456:BENCH-{name}",
+        "TELEGRAM_API_URL": api_url,
+        "DATABASE_PATH": str(folder / "bot.sqlite3"),
+        "FORUM_FILE": str(forum),
+        "REMINDER_OFFSETS": str(OFFSET_MINUTES),
+        "LOG_LEVEL": "WARNING",
+    }
+    return env, due
+
+
 def _mono(moment: datetime) -> float:
     """A wall-clock instant on the monotonic clock the fake server records with."""
     return time.monotonic() + (moment - datetime.now(tz=UTC)).total_seconds()
@@ -85,19 +107,7 @@ async def run(sizes: Sizes) -> list[Row]:
             # The signing's reminder falls due LEAD seconds from now: time enough to import
             # and register everyone first (moving the event later would be a programme
             # change, announced to its audience, and measured instead of the reminder).
-            starts = datetime.now(tz=UTC) + timedelta(minutes=OFFSET_MINUTES, seconds=LEAD)
-            starts = starts.replace(microsecond=0)
-            due = starts - timedelta(minutes=OFFSET_MINUTES)
-            forum = folder / "forum.toml"
-            forum.write_text(forum_text(people, reminded, starts), encoding="utf-8")
-            env = {
-                "BOT_TOKEN": "123456:BENCH-delivery",
-                "TELEGRAM_API_URL": api.url,
-                "DATABASE_PATH": str(folder / "bot.sqlite3"),
-                "FORUM_FILE": str(forum),
-                "REMINDER_OFFSETS": str(OFFSET_MINUTES),
-                "LOG_LEVEL": "WARNING",
-            }
+            env, due = reminder_setup(folder, api.url, NAME, people, reminded, lead=LEAD)
             app = await create_app(load_settings(env))
             try:
                 await register_all(app.db, people, datetime.now(tz=UTC))

@@ -12,7 +12,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, User
 
-from bot.demo.session import OfflineSession
+from bot.demo.offline import OfflineSession
 
 BOT_USER = User(id=42, is_bot=True, first_name="Forum bot", username="forum_bench_bot")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,8 +31,8 @@ from aiogram.types import (
     Venue,
 )
 
+from bot.demo.offline import OfflineSession
 from bot.demo.terminal import INDENT, human_size, map_link, render_html, safe_name
-from bot.session import PlainJson
 
 __all__ = ["DemoSession", "OfflineSession", "human_size", "map_link", "render_html"]
 
@@ -54,25 +54,6 @@ class Button:
     callback_data: str | None
     url: str | None
     message: Message
-
-
-class OfflineSession(PlainJson):
-    """A session with no network: nothing to close, nothing to download. Subclasses answer
-    ``make_request`` themselves (the demo prints; the benchmarks count). It serialises as the
-    bot's own session does (:class:`bot.session.PlainJson`)."""
-
-    async def close(self) -> None:
-        return None
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - nothing to download offline
-        yield b""
 
 
 class DemoSession(OfflineSession):
