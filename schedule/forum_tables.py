@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from schedule.forum_fields import CODE_RE, MISSING, TableReader, array_of_tables, type_name
 from schedule.invitations import code_weakness
-from schedule.logistics_file import TRAVEL_KEYS
 from schedule.model import EVENT_KINDS, REMINDED_KINDS, ROLES, DelegateEntry, Event, Group, Venue
 
 STRONG_CODE_HINT = (
@@ -20,6 +19,8 @@ STRONG_CODE_HINT = (
 )
 _VENUE_KEYS = frozenset({"id", "name", "address", "lat", "lon"})
 _GROUP_KEYS = frozenset({"id", "name"})
+# A delegate's hotel, arrival and departure: allowed here, read by schedule.logistics_file.
+TRAVEL_KEYS = frozenset({"hotel", "arrival", "departure"})
 _DELEGATE_KEYS = frozenset({"name", "position", "group", "code", "role"}) | TRAVEL_KEYS
 _EVENT_KEYS = frozenset(
     {

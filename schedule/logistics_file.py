@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from schedule.forum_fields import MISSING, TableReader, array_of_tables, type_name
+from schedule.forum_tables import TRAVEL_KEYS, table_label
 from schedule.model import (
     CONTACT_ROLES,
     TRANSPORT_KINDS,
@@ -25,7 +26,6 @@ from schedule.model import (
     Travel,
 )
 
-TRAVEL_KEYS = frozenset({"hotel", "arrival", "departure"})
 _JOURNEY_KEYS = frozenset({"at", "place", "flight"})
 _TRANSPORT_KEYS = frozenset(
     {
@@ -75,13 +75,6 @@ class _NestedReader(TableReader):
 
     def error(self, key: str, message: str) -> None:
         super().error(f"{self.outer}.{key}", message)
-
-
-def _label(kind: str, data: dict[str, Any], key: str, number: int) -> str:
-    value = data.get(key)
-    if isinstance(value, str) and value:
-        return f'{kind} "{value}"'
-    return f"{kind} #{number}"
 
 
 def _dicts(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -165,7 +158,7 @@ def _parse_transports(
     transports: list[Transport] = []
     seen: set[str] = set()
     for number, data in enumerate(array_of_tables(errors, filename, doc, "transport"), start=1):
-        label = _label("transport", data, "id", number)
+        label = table_label("transport", data, "id", number)
         table = TableReader(errors, filename, label, data, _TRANSPORT_KEYS)
         before = len(errors)
         ident = table.ident("id")
@@ -218,7 +211,7 @@ def _parse_contacts(
     contacts: list[Contact] = []
     for number, data in enumerate(array_of_tables(errors, filename, doc, "contact"), start=1):
         table = TableReader(
-            errors, filename, _label("contact", data, "name", number), data, _CONTACT_KEYS
+            errors, filename, table_label("contact", data, "name", number), data, _CONTACT_KEYS
         )
         before = len(errors)
         role = table.choice("role", CONTACT_ROLES, required=True)
@@ -254,7 +247,7 @@ def _parse_travel(
         own = {k: v for k, v in data.items() if k in TRAVEL_KEYS}
         if not own:
             continue
-        label = _label("delegate", data, "code", number)
+        label = table_label("delegate", data, "code", number)
         table = TableReader(errors, filename, label, own, TRAVEL_KEYS)
         before = len(errors)
         hotel = _venue(table, "hotel", venue_ids, required=False)
