@@ -136,24 +136,26 @@ def parse_logistics(
     event_ids: Collection[str],
 ) -> Logistics:
     """Read transports, contacts and the delegates' travel, cross-checked with the rest."""
+    declared = _Declared(venue_ids, group_ids, codes, event_ids)
     return Logistics(
-        transports=tuple(
-            _parse_transports(errors, filename, doc, tz, venue_ids, group_ids, codes, event_ids)
-        ),
+        transports=tuple(_parse_transports(errors, filename, doc, tz, declared)),
         contacts=tuple(_parse_contacts(errors, filename, doc, group_ids, codes)),
         travel=_parse_travel(errors, filename, doc, tz, venue_ids),
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    """What the rest of the file declares, which a transport refers to."""
+
+    venue_ids: Collection[str]
+    group_ids: Collection[str]
+    codes: Collection[str]
+    event_ids: Collection[str]
+
+
 def _parse_transports(
-    errors: list[str],
-    filename: str,
-    doc: dict[str, Any],
-    tz: ZoneInfo,
-    venue_ids: Collection[str],
-    group_ids: Collection[str],
-    codes: Collection[str],
-    event_ids: Collection[str],
+    errors: list[str], filename: str, doc: dict[str, Any], tz: ZoneInfo, declared: _Declared
 ) -> list[Transport]:
     transports: list[Transport] = []
     seen: set[str] = set()
@@ -165,7 +167,7 @@ def _parse_transports(
         if ident is not None:
             if ident in seen:
                 table.error("id", f"duplicate transport id {ident!r}")
-            elif ident in event_ids:
+            elif ident in declared.event_ids:
                 # /move and /cancel take either: one id must name one thing.
                 table.error("id", f"{ident!r} is already an event id")
             seen.add(ident)
@@ -175,19 +177,19 @@ def _parse_transports(
         if departs is not None and arrives is not None and arrives <= departs:
             table.error("arrives", "arrives before it departs" if arrives < departs else
                         "arrives when it departs")  # fmt: skip
-        origin = _venue(table, "from", venue_ids, required=True)
-        destination = _venue(table, "to", venue_ids, required=True)
+        origin = _venue(table, "from", declared.venue_ids, required=True)
+        destination = _venue(table, "to", declared.venue_ids, required=True)
         if origin is not None and origin == destination:
             table.error("to", f"the same venue as from ({origin!r})")
         event = table.text("event")
-        if event is not None and event not in event_ids:
+        if event is not None and event not in declared.event_ids:
             table.error("event", f"unknown event {event!r}")
         values = {
             "meeting_point": table.localized("meeting_point"),
             "vehicle": table.text("vehicle"),
             "driver": table.text("driver"),
             "phone": _phone(table),
-            "audience": _audience(table, group_ids, codes),
+            "audience": _audience(table, declared.group_ids, declared.codes),
         }
         if len(errors) > before:
             continue
