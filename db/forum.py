@@ -8,9 +8,6 @@ code among those that came from the file and keep their Telegram binding.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterable
-from dataclasses import fields
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,27 +15,21 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from db.agreements import import_agreements, list_agreements
-from db.connection import Database, from_db, to_db
+from db.connection import Database, to_db
+from db.event_rows import event_values, select_events, update_event, with_changes
 from db.logistics import import_contacts, import_travel, load_contacts
 from db.transport import import_transports, load_transports
+from db.venues_and_groups import load_groups, load_venues, replace_groups, replace_venues
 from schedule.model import (
     DelegateEntry,
     Event,
     EventChange,
     EventStatus,
     Forum,
-    Group,
     ImportReport,
-    Localized,
-    Venue,
 )
 
 EVENT_STATUSES: tuple[EventStatus, ...] = ("scheduled", "cancelled", "removed")
-_EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Event))
-
-
-
-
 
 _EventOutcome = tuple[tuple[str, ...], tuple[EventChange, ...], tuple[str, ...]]
 
@@ -92,8 +83,8 @@ async def _import(
             " imported_at = excluded.imported_at",
             (forum.name, forum.city, forum.timezone.key, source_hash, stamp),
         )
-        await _replace_venues(conn, forum.venues)
-        await _replace_groups(conn, forum.groups)
+        await replace_venues(conn, forum.venues)
+        await replace_groups(conn, forum.groups)
         added, changed, removed = await _import_events(conn, forum.events, stamp)
         *delegates, gone = await _import_delegates(conn, forum.delegates)
         await import_agreements(conn, forum.agreements, now)
@@ -109,59 +100,15 @@ async def _import(
     return report
 
 
-_VENUE_UPSERT = (
-    "INSERT INTO venue (id, name, address, lat, lon) VALUES (?, ?, ?, ?, ?)"
-    " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
-    " address = excluded.address, lat = excluded.lat, lon = excluded.lon"
-)
-_GROUP_UPSERT = (
-    "INSERT INTO delegation_group (id, name) VALUES (?, ?)"
-    " ON CONFLICT (id) DO UPDATE SET name = excluded.name"
-)
-
-
-async def _replace_rows(
-    conn: aiosqlite.Connection,
-    table: str,
-    stored: Iterable[Any],
-    wanted: Iterable[Any],
-    upsert: str,
-    values: Callable[[Any], tuple[Any, ...]],
-) -> None:
-    """Make ``table`` hold exactly ``wanted`` (matched by id): write what differs, delete
-    the rest. ``table`` and ``upsert`` are this module's constants, never outside text."""
-    before = {row.id: row for row in stored}
-    after = {row.id: row for row in wanted}
-    for row_id, row in after.items():
-        if before.get(row_id) != row:
-            await conn.execute(upsert, values(row))
-    for gone in before.keys() - after.keys():
-        await conn.execute(f"DELETE FROM {table} WHERE id = ?", (gone,))
-
-
-async def _replace_venues(conn: aiosqlite.Connection, venues: tuple[Venue, ...]) -> None:
-    def values(v: Venue) -> tuple[Any, ...]:
-        return (v.id, v.name, v.address, v.lat, v.lon)
-
-    await _replace_rows(conn, "venue", await _venues(conn), venues, _VENUE_UPSERT, values)
-
-
-async def _replace_groups(conn: aiosqlite.Connection, groups: tuple[Group, ...]) -> None:
-    stored = await _groups(conn)
-    await _replace_rows(
-        conn, "delegation_group", stored, groups, _GROUP_UPSERT, lambda g: (g.id, g.name)
-    )
-
-
 async def _import_events(
     conn: aiosqlite.Connection, events: tuple[Event, ...], stamp: str
 ) -> _EventOutcome:
-    stored = {e.id: e for e in await _select_events(conn, "", ())}
+    stored = {e.id: e for e in await select_events(conn, "", ())}
     added: list[str] = []
     changed: list[EventChange] = []
     removed: list[str] = []
     for event in events:
-        event = _with(event, status="scheduled")
+        event = with_changes(event, status="scheduled")
         before = stored.get(event.id)
         if before is None:
             await conn.execute(
@@ -169,35 +116,21 @@ async def _import_events(
                 " speaker, description, remind, dress, arrive_early, bring, status,"
                 " scheduled_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (event.id, *_event_values(event), stamp, stamp),
+                (event.id, *event_values(event), stamp, stamp),
             )
             added.append(event.id)
         elif before != event:
-            await _update_event(conn, event, stamp, new_time=before.starts != event.starts)
+            await update_event(conn, event, stamp, new_time=before.starts != event.starts)
             changed.append(EventChange(before, event))
     for gone in sorted(stored.keys() - {e.id for e in events}):
         before = stored[gone]
         if before.status != "removed":
             # Kept, not deleted: attendance and deliveries still point at it.
-            after = _with(before, status="removed")
-            await _update_event(conn, after, stamp, new_time=False)
+            after = with_changes(before, status="removed")
+            await update_event(conn, after, stamp, new_time=False)
             changed.append(EventChange(before, after))
             removed.append(gone)
     return tuple(added), tuple(changed), tuple(removed)
-
-
-async def _update_event(
-    conn: aiosqlite.Connection, event: Event, stamp: str, *, new_time: bool
-) -> None:
-    # scheduled_at marks when starts_at was last set: reminders computed earlier are void.
-    await conn.execute(
-        "UPDATE event SET kind = ?, title = ?, starts_at = ?, ends_at = ?, venue_id = ?,"
-        " audience = ?, speaker = ?, description = ?, remind = ?, dress = ?, arrive_early = ?,"
-        " bring = ?, status = ?, updated_at = ?,"
-        " scheduled_at = CASE WHEN ? THEN ? ELSE scheduled_at END"
-        " WHERE id = ?",
-        (*_event_values(event), stamp, new_time, stamp, event.id),
-    )
 
 
 async def _import_delegates(
@@ -263,9 +196,9 @@ async def load_forum(db: Database) -> Forum | None:
         name=row["name"],
         city=row["city"],
         timezone=ZoneInfo(row["timezone"]),
-        venues=tuple(await _venues(db.conn)),
-        groups=tuple(await _groups(db.conn)),
-        events=tuple(await _select_events(db.conn, "", ())),
+        venues=tuple(await load_venues(db.conn)),
+        groups=tuple(await load_groups(db.conn)),
+        events=tuple(await select_events(db.conn, "", ())),
         agreements=tuple(await list_agreements(db)),
         transports=tuple(await load_transports(db.conn)),
         contacts=tuple(await load_contacts(db.conn)),
@@ -273,15 +206,15 @@ async def load_forum(db: Database) -> Forum | None:
 
 
 async def get_event(db: Database, event_id: str) -> Event | None:
-    events = await _select_events(db.conn, "WHERE id = ?", (event_id,))
+    events = await select_events(db.conn, "WHERE id = ?", (event_id,))
     return events[0] if events else None
 
 
 async def list_events(db: Database, *, include_inactive: bool = False) -> list[Event]:
     """Events by start time (then id); only scheduled ones unless ``include_inactive``."""
     if include_inactive:
-        return await _select_events(db.conn, "", ())
-    return await _select_events(db.conn, "WHERE status = ?", ("scheduled",))
+        return await select_events(db.conn, "", ())
+    return await select_events(db.conn, "WHERE status = ?", ("scheduled",))
 
 
 async def reschedule_event(
@@ -307,90 +240,11 @@ async def _change_event(
 ) -> EventChange | None:
     """Read, change and write one event in one transaction; None when there is none."""
     async with db.transaction() as conn:
-        found = await _select_events(conn, "WHERE id = ?", (event_id,))
+        found = await select_events(conn, "WHERE id = ?", (event_id,))
         if not found:
             return None
         before = found[0]
-        after = _with(before, **changes)
+        after = with_changes(before, **changes)
         if after != before:
-            await _update_event(conn, after, to_db(now), new_time=before.starts != after.starts)
+            await update_event(conn, after, to_db(now), new_time=before.starts != after.starts)
     return EventChange(before, after)
-
-
-# ---------------------------------------------------------------- rows <-> dataclasses
-
-
-def _with(event: Event, **changes: Any) -> Event:
-    values = {name: getattr(event, name) for name in _EVENT_FIELDS}
-    values.update(changes)
-    return Event(**values)
-
-
-def _json_text(text: Localized | None) -> str | None:
-    if text is None:
-        return None
-    return json.dumps(text.as_dict(), ensure_ascii=False, sort_keys=True)
-
-
-def _event_values(event: Event) -> tuple[Any, ...]:
-    """The event's columns from ``kind`` to ``status``, in the table's order."""
-    return (
-        event.kind,
-        _json_text(event.title),
-        to_db(event.starts),
-        to_db(event.ends),
-        event.venue,
-        None if event.audience is None else json.dumps(list(event.audience)),
-        event.speaker,
-        _json_text(event.description),
-        int(event.remind),
-        event.dress,
-        event.arrive_early,
-        _json_text(event.bring),
-        event.status,
-    )
-
-
-def _localized(text: str | None) -> Localized | None:
-    return None if text is None else Localized(json.loads(text))
-
-
-def _event(row: aiosqlite.Row) -> Event:
-    audience = row["audience"]
-    return Event(
-        id=row["id"],
-        kind=row["kind"],
-        title=Localized(json.loads(row["title"])),
-        starts=from_db(row["starts_at"]),  # type: ignore[arg-type]  # NOT NULL column
-        ends=from_db(row["ends_at"]),  # type: ignore[arg-type]
-        venue=row["venue_id"],
-        audience=None if audience is None else tuple(json.loads(audience)),
-        speaker=row["speaker"],
-        description=_localized(row["description"]),
-        remind=bool(row["remind"]),
-        dress=row["dress"],
-        arrive_early=row["arrive_early"],
-        bring=_localized(row["bring"]),
-        status=row["status"],
-    )
-
-
-async def _select_events(
-    conn: aiosqlite.Connection, where: str, params: tuple[Any, ...]
-) -> list[Event]:
-    # ``where`` is always one of this module's literals; values go through ``params``.
-    async with conn.execute(f"SELECT * FROM event {where} ORDER BY starts_at, id", params) as cur:
-        return [_event(row) for row in await cur.fetchall()]
-
-
-async def _venues(conn: aiosqlite.Connection) -> list[Venue]:
-    async with conn.execute("SELECT id, name, address, lat, lon FROM venue ORDER BY id") as cur:
-        return [
-            Venue(r["id"], r["name"], r["address"], r["lat"], r["lon"])
-            for r in await cur.fetchall()
-        ]
-
-
-async def _groups(conn: aiosqlite.Connection) -> list[Group]:
-    async with conn.execute("SELECT id, name FROM delegation_group ORDER BY id") as cur:
-        return [Group(r["id"], r["name"]) for r in await cur.fetchall()]

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from schedule.forum_fields import MISSING, TableReader, array_of_tables, type_name
+from schedule.forum_tables import TRAVEL_KEYS, table_label
 from schedule.model import (
     CONTACT_ROLES,
     TRANSPORT_KINDS,
@@ -25,7 +26,6 @@ from schedule.model import (
     Travel,
 )
 
-TRAVEL_KEYS = frozenset({"hotel", "arrival", "departure"})
 _JOURNEY_KEYS = frozenset({"at", "place", "flight"})
 _TRANSPORT_KEYS = frozenset(
     {
@@ -75,13 +75,6 @@ class _NestedReader(TableReader):
 
     def error(self, key: str, message: str) -> None:
         super().error(f"{self.outer}.{key}", message)
-
-
-def _label(kind: str, data: dict[str, Any], key: str, number: int) -> str:
-    value = data.get(key)
-    if isinstance(value, str) and value:
-        return f'{kind} "{value}"'
-    return f"{kind} #{number}"
 
 
 def _dicts(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -143,36 +136,38 @@ def parse_logistics(
     event_ids: Collection[str],
 ) -> Logistics:
     """Read transports, contacts and the delegates' travel, cross-checked with the rest."""
+    declared = _Declared(venue_ids, group_ids, codes, event_ids)
     return Logistics(
-        transports=tuple(
-            _parse_transports(errors, filename, doc, tz, venue_ids, group_ids, codes, event_ids)
-        ),
+        transports=tuple(_parse_transports(errors, filename, doc, tz, declared)),
         contacts=tuple(_parse_contacts(errors, filename, doc, group_ids, codes)),
         travel=_parse_travel(errors, filename, doc, tz, venue_ids),
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    """What the rest of the file declares, which a transport refers to."""
+
+    venue_ids: Collection[str]
+    group_ids: Collection[str]
+    codes: Collection[str]
+    event_ids: Collection[str]
+
+
 def _parse_transports(
-    errors: list[str],
-    filename: str,
-    doc: dict[str, Any],
-    tz: ZoneInfo,
-    venue_ids: Collection[str],
-    group_ids: Collection[str],
-    codes: Collection[str],
-    event_ids: Collection[str],
+    errors: list[str], filename: str, doc: dict[str, Any], tz: ZoneInfo, declared: _Declared
 ) -> list[Transport]:
     transports: list[Transport] = []
     seen: set[str] = set()
     for number, data in enumerate(array_of_tables(errors, filename, doc, "transport"), start=1):
-        label = _label("transport", data, "id", number)
+        label = table_label("transport", data, "id", number)
         table = TableReader(errors, filename, label, data, _TRANSPORT_KEYS)
         before = len(errors)
         ident = table.ident("id")
         if ident is not None:
             if ident in seen:
                 table.error("id", f"duplicate transport id {ident!r}")
-            elif ident in event_ids:
+            elif ident in declared.event_ids:
                 # /move and /cancel take either: one id must name one thing.
                 table.error("id", f"{ident!r} is already an event id")
             seen.add(ident)
@@ -182,19 +177,19 @@ def _parse_transports(
         if departs is not None and arrives is not None and arrives <= departs:
             table.error("arrives", "arrives before it departs" if arrives < departs else
                         "arrives when it departs")  # fmt: skip
-        origin = _venue(table, "from", venue_ids, required=True)
-        destination = _venue(table, "to", venue_ids, required=True)
+        origin = _venue(table, "from", declared.venue_ids, required=True)
+        destination = _venue(table, "to", declared.venue_ids, required=True)
         if origin is not None and origin == destination:
             table.error("to", f"the same venue as from ({origin!r})")
         event = table.text("event")
-        if event is not None and event not in event_ids:
+        if event is not None and event not in declared.event_ids:
             table.error("event", f"unknown event {event!r}")
         values = {
             "meeting_point": table.localized("meeting_point"),
             "vehicle": table.text("vehicle"),
             "driver": table.text("driver"),
             "phone": _phone(table),
-            "audience": _audience(table, group_ids, codes),
+            "audience": _audience(table, declared.group_ids, declared.codes),
         }
         if len(errors) > before:
             continue
@@ -218,7 +213,7 @@ def _parse_contacts(
     contacts: list[Contact] = []
     for number, data in enumerate(array_of_tables(errors, filename, doc, "contact"), start=1):
         table = TableReader(
-            errors, filename, _label("contact", data, "name", number), data, _CONTACT_KEYS
+            errors, filename, table_label("contact", data, "name", number), data, _CONTACT_KEYS
         )
         before = len(errors)
         role = table.choice("role", CONTACT_ROLES, required=True)
@@ -254,7 +249,7 @@ def _parse_travel(
         own = {k: v for k, v in data.items() if k in TRAVEL_KEYS}
         if not own:
             continue
-        label = _label("delegate", data, "code", number)
+        label = table_label("delegate", data, "code", number)
         table = TableReader(errors, filename, label, own, TRAVEL_KEYS)
         before = len(errors)
         hotel = _venue(table, "hotel", venue_ids, required=False)
