@@ -52,6 +52,8 @@ class PlainJson(BaseSession):
         self, value: Any, bot: Bot, files: dict[str, Any], _dumps_json: bool = True
     ) -> Any:
         kind = type(value)
+        if value is None or kind is str:
+            return value  # most fields of a method: as aiogram, one call fewer
         if kind is dict or kind is list:
             try:
                 plain = _plain(value)

@@ -1,8 +1,10 @@
-"""Who may use a router: members of the delegation, or organisers only."""
+"""Who may use a router: members of the delegation, or organisers only.
+
+The filters name only what they read: aiogram passes a filter with ``**kwargs`` the whole
+update's data, copied at every router an update passes.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
@@ -18,7 +20,6 @@ class IsMember(Filter):
         event: TelegramObject,
         delegate: Delegate | None = None,
         organiser: bool = False,
-        **_: Any,
     ) -> bool:
         return delegate is not None or organiser
 
@@ -26,5 +27,5 @@ class IsMember(Filter):
 class IsOrganiser(Filter):
     """A Telegram user id listed in ADMIN_IDS (never a username)."""
 
-    async def __call__(self, event: TelegramObject, organiser: bool = False, **_: Any) -> bool:
+    async def __call__(self, event: TelegramObject, organiser: bool = False) -> bool:
         return organiser
