@@ -158,13 +158,13 @@ class _RequestCounter(BaseRequestMiddleware):
 
     async def __call__(
         self,
-        make_request: NextRequestMiddlewareType[TelegramType],
+        send: NextRequestMiddlewareType[TelegramType],  # the rest of the chain, then the wire
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         priority = current_priority.get()
         try:
-            response = await make_request(bot, method)
+            response = await send(bot, method)
         except Exception as error:
             self._count(method, priority, error)
             raise

@@ -160,8 +160,8 @@ async def next_(
 
 async def my_agenda(
     message: Message,
-    db: Database,
     programme: Programme,
+    db: Database,
     viewer: Viewer,
     clock: Clock,
     delegate: Delegate | None = None,

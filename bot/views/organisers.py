@@ -13,16 +13,7 @@ from bot.views import logistics as logistics_views
 from bot.views import programme as views
 from bot.views.callbacks import EventCancelCb, ImportCb
 from bot.views.keyboard import Keyboard
-from bot.views.texts import (
-    bold,
-    clip,
-    current_locale,
-    day_label,
-    esc,
-    fmt,
-    hhmm,
-    split_message,
-)
+from bot.views.texts import bold, clip, current_locale, day_label, esc, fmt, hhmm, split_message
 from schedule.forum_fields import MAX_YEAR, MIN_YEAR
 from schedule.imports import ImportPreview
 from schedule.model import Event, Forum, ImportReport, LogEntry, Transport
