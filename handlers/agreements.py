@@ -10,7 +10,7 @@ from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, Filter, StateFilter
+from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -23,7 +23,7 @@ from bot.views.callbacks import AgreementCb, AgreementPhotoCb, AgreementStatusCb
 from bot.views.register_xlsx import register_xlsx
 from bot.views.report_docx import report_docx
 from db.connection import Database
-from handlers.filters import IsMember, IsOrganiser
+from handlers.filters import Cmd, IsMember, IsOrganiser
 from handlers.redraw import redraw
 from schedule.clock import Clock
 from schedule.model import Delegate
@@ -246,11 +246,11 @@ def create_router() -> Router:
     members = Router(name=__name__ + ".delegates")
     members.message.filter(IsMember())
     members.callback_query.filter(IsMember())
-    members.message.register(list_agreements, Command("agreements"))
+    members.message.register(list_agreements, Cmd("agreements"))
     members.callback_query.register(open_card, AgreementCb.filter())
     organisers = Router(name=__name__ + ".organisers")
     organisers.message.filter(IsOrganiser())
-    organisers.message.register(report, Command("report"))
+    organisers.message.register(report, Cmd("report"))
     # Before the broadcast flow: a photo replying to a card is for the card.
     organisers.message.register(photo_reply, F.photo, RepliesToAgreement())
     organisers.message.register(photo_after_button, F.photo, StateFilter(PhotoFlow.waiting))

@@ -7,7 +7,7 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.views import attendance as views
@@ -16,7 +16,7 @@ from bot.views.attendance_xlsx import attendance_xlsx
 from bot.views.callbacks import CheckInCb, MarkCb, RollCallCb, RsvpCb
 from bot.views.texts import current_locale, esc
 from db.connection import Database
-from handlers.filters import IsMember, IsOrganiser
+from handlers.filters import Cmd, IsMember, IsOrganiser
 from handlers.redraw import redraw
 from schedule.attendance import RollCall
 from schedule.attendance_csv import attendance_csv
@@ -232,13 +232,13 @@ def create_router() -> Router:
     members = Router(name=__name__ + ".delegates")
     members.message.filter(IsMember())
     members.callback_query.filter(IsMember())
-    members.message.register(check_in_command, Command("checkin"))
+    members.message.register(check_in_command, Cmd("checkin"))
     members.callback_query.register(check_in_button, CheckInCb.filter())
     members.callback_query.register(rsvp_button, RsvpCb.filter())
     organisers = Router(name=__name__ + ".organisers")
     organisers.message.filter(IsOrganiser())
-    organisers.message.register(attendance_command, Command("attendance"))
-    organisers.message.register(export_command, Command("export"))
+    organisers.message.register(attendance_command, Cmd("attendance"))
+    organisers.message.register(export_command, Cmd("export"))
     # No router filter for the buttons: each handler refuses a non-organiser itself, so a
     # forged button gets a clear answer instead of falling through.
     organisers_buttons = Router(name=__name__ + ".marks")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -25,7 +25,7 @@ from bot.views.texts import current_locale
 from db import broadcasts as store
 from db.broadcasts import Content
 from db.connection import Database
-from handlers.filters import IsMember, IsOrganiser
+from handlers.filters import Cmd, IsMember, IsOrganiser
 from schedule.clock import Clock
 from schedule.model import Delegate
 from schedule.services.programme import Programme
@@ -243,7 +243,7 @@ def create_router() -> Router:
     organisers.message.filter(IsOrganiser())
     organisers.callback_query.filter(IsOrganiser())
     in_flow = StateFilter(BroadcastFlow.waiting_for_message, BroadcastFlow.preview)
-    organisers.message.register(start_flow, Command("broadcast"))
+    organisers.message.register(start_flow, Cmd("broadcast"))
     organisers.message.register(cancel_flow, in_flow, F.text.regexp(CANCEL_ALONE))
     organisers.message.register(draft, in_flow, ~F.func(_is_command))
     organisers.callback_query.register(decide, BroadcastFlowCb.filter())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -11,7 +10,7 @@ from bot.views import contacts as contact_views
 from bot.views import logistics as logistics_views
 from bot.views.texts import esc
 from db.connection import Database
-from handlers.filters import IsMember
+from handlers.filters import Cmd, IsMember
 from schedule.calendar import JourneyText, agenda_ics
 from schedule.clock import Clock
 from schedule.model import Delegate
@@ -60,5 +59,5 @@ def create_router() -> Router:
     """A fresh router: a router can belong to one dispatcher only."""
     router = Router(name=__name__)
     router.message.filter(IsMember())
-    router.message.register(calendar, Command("calendar"))
+    router.message.register(calendar, Cmd("calendar"))
     return router

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.views import language as views
 from bot.views.callbacks import LangCb
 from db.connection import Database
-from handlers.filters import IsMember
+from handlers.filters import Cmd, IsMember
 from handlers.redraw import redraw
 from schedule.model import LANGUAGES, Delegate
 from schedule.services.preferences import choose_language as remember
@@ -47,6 +46,6 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.filter(IsMember())
     router.message.filter(IsMember())
-    router.message.register(choose_language, Command("language"))
+    router.message.register(choose_language, Cmd("language"))
     router.callback_query.register(set_language, LangCb.filter())
     return router

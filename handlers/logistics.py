@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.delivery.logistics import Departures
 from bot.views import contacts as contact_views
 from bot.views import logistics as views
 from bot.views.callbacks import LateCb
-from handlers.filters import IsMember
+from handlers.filters import Cmd, IsMember
 from schedule.clock import Clock
 from schedule.model import Delegate
 from schedule.services import logistics
@@ -68,7 +67,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsMember())
     router.callback_query.filter(IsMember())
-    router.message.register(transport, Command("transport"))
-    router.message.register(contacts, Command("contacts"))
+    router.message.register(transport, Cmd("transport"))
+    router.message.register(contacts, Cmd("contacts"))
     router.callback_query.register(running_late, LateCb.filter())
     return router

@@ -6,7 +6,7 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiohttp import ClientError
 
@@ -14,7 +14,7 @@ from bot.views import organisers as views
 from bot.views.callbacks import EventCancelCb, ImportCb
 from db.connection import Database
 from db.forum import ForumImportError
-from handlers.filters import IsOrganiser
+from handlers.filters import Cmd, IsOrganiser
 from schedule.clock import Clock
 from schedule.forum_file import ForumFileError
 from schedule.imports import ImportPreview
@@ -201,10 +201,10 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsOrganiser())
     router.callback_query.filter(IsOrganiser())
-    router.message.register(move, Command("move"))
-    router.message.register(cancel, Command("cancel"))
+    router.message.register(move, Cmd("move"))
+    router.message.register(cancel, Cmd("cancel"))
     router.callback_query.register(confirm_cancel, EventCancelCb.filter())
-    router.message.register(import_file, Command("import"))
+    router.message.register(import_file, Cmd("import"))
     router.callback_query.register(confirm_import, ImportCb.filter())
-    router.message.register(show_log, Command("log"))
+    router.message.register(show_log, Cmd("log"))
     return router

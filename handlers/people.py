@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot.views import people as views
 from bot.views import qr
 from bot.views.callbacks import InviteQrCb
 from db.connection import Database
-from handlers.filters import IsOrganiser
+from handlers.filters import Cmd, IsOrganiser
 from schedule.clock import Clock
 from schedule.model import Delegate
 from schedule.services import organising, people
@@ -102,8 +102,8 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsOrganiser())
     router.callback_query.filter(IsOrganiser())
-    router.message.register(list_people, Command("delegates"))
+    router.message.register(list_people, Cmd("delegates"))
     router.callback_query.register(qr_codes, InviteQrCb.filter())
-    router.message.register(invite, Command("invite"))
-    router.message.register(show_stats, Command("stats"))
+    router.message.register(invite, Cmd("invite"))
+    router.message.register(show_stats, Cmd("stats"))
     return router

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from aiogram import Bot, Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.views import programme_messages as views
@@ -13,7 +12,7 @@ from bot.views.callbacks import DayCb, EventCb, VenueCb
 from bot.views.programme_buttons import card_keyboard, card_state
 from bot.views.texts import current_locale
 from db.connection import Database
-from handlers.filters import IsMember
+from handlers.filters import Cmd, IsMember
 from handlers.redraw import redraw
 from schedule.clock import Clock
 from schedule.model import Delegate
@@ -179,10 +178,10 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.filter(IsMember())
     router.message.filter(IsMember())
-    router.message.register(schedule, Command("schedule"))
+    router.message.register(schedule, Cmd("schedule"))
     router.callback_query.register(show_day, DayCb.filter())
     router.callback_query.register(show_event, EventCb.filter())
     router.callback_query.register(show_venue, VenueCb.filter())
-    router.message.register(next_, Command("next"))
-    router.message.register(my_agenda, Command("my"))
+    router.message.register(next_, Cmd("next"))
+    router.message.register(my_agenda, Cmd("my"))
     return router

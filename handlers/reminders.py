@@ -4,7 +4,6 @@ which of the configured times before an event they want."""
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.settings import Settings
@@ -12,7 +11,7 @@ from bot.views import reminders as views
 from bot.views.callbacks import RemindersCb
 from bot.views.texts import esc
 from db.connection import Database
-from handlers.filters import IsMember
+from handlers.filters import Cmd, IsMember
 from handlers.redraw import redraw
 from schedule.model import Delegate
 from schedule.preferences import PreferenceError
@@ -60,6 +59,6 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.filter(IsMember())
     router.message.filter(IsMember())
-    router.message.register(show_reminders, Command("reminders"))
+    router.message.register(show_reminders, Cmd("reminders"))
     router.callback_query.register(change_reminders, RemindersCb.filter())
     return router

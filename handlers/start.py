@@ -6,12 +6,13 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 
 from bot.settings import Settings
 from bot.views import start as views
 from db.connection import Database
+from handlers.filters import Cmd
 from schedule.clock import Clock
 from schedule.model import Delegate
 from schedule.services.joining import join
@@ -76,5 +77,5 @@ def create_router() -> Router:
     """A fresh router: a router can belong to one dispatcher only."""
     router = Router(name=__name__)
     router.message.register(start, CommandStart())
-    router.message.register(help_, Command("help"))
+    router.message.register(help_, Cmd("help"))
     return router

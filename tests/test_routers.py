@@ -3,13 +3,17 @@ is taken by exactly one router, so putting the everyday ones first changes no an
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from aiogram import Router
 from aiogram.filters import Command
+from aiogram.types import Message, User
 
 from bot.views.commands import DELEGATE_COMMANDS, ORGANISER_COMMANDS
 from handlers import get_routers
+from handlers.filters import Cmd
+from tests.support import updates
 
 
 def _routers(router: Router) -> list[Router]:
@@ -43,3 +47,49 @@ def test_the_everyday_commands_come_first_and_the_fallback_last() -> None:
     assert {"schedule", "next"} <= set(_commands(routers[0]))
     assert "checkin" in _commands(routers[1])
     assert routers[-1].name == "handlers.fallback"
+
+
+class _Bot:
+    """All a Command filter asks of the bot: who it is (for /cmd@mention)."""
+
+    async def me(self) -> User:
+        return User(id=42, is_bot=True, first_name="Forum", username="forum_bot")
+
+
+TEXTS = [
+    "/next", "/next@forum_bot", "/next@Forum_Bot now", "/next@other_bot", "/NEXT", "/Next",
+    "/next tomorrow", "/next\nmore", "next", "!next", "/nextday", "/schedule", "/", "",
+    " /next", "/next@", "/checkin@forum_bot x", "привет /next", "/ʻnext",
+]  # fmt: skip
+
+
+async def test_cmd_refuses_and_accepts_exactly_as_aiogram_s_command() -> None:
+    filters = [
+        ((("next", "checkin"), {}), None),
+        ((("next",), {"ignore_case": True}), None),
+        ((("next",), {"prefix": "/!"}), None),
+        ((("next",), {"ignore_mention": True}), None),
+        ((("next", re.compile(r"next\w*")), {}), None),
+    ]
+    for (values, options), _ in filters:
+        ours, theirs = Cmd(*values, **options), Command(*values, **options)
+        for text in TEXTS:
+            for message in (updates.message(7, text).message, _captioned(text)):
+                assert message is not None
+                got = await ours(message, _Bot())  # type: ignore[arg-type]
+                want = await theirs(message, _Bot())  # type: ignore[arg-type]
+                assert _seen(got) == _seen(want), (values, options, text)
+
+
+def _captioned(text: str) -> Message:
+    message = updates.message(7, "x").message
+    assert message is not None
+    return message.model_copy(update={"text": None, "caption": text})
+
+
+def _seen(result: object) -> object:
+    """A filter's result without the regexp match object (equal only to itself)."""
+    if not isinstance(result, dict):
+        return result
+    c = result["command"]
+    return (c.prefix, c.command, c.mention, c.args, c.regexp_match and c.regexp_match[0])
