@@ -13,8 +13,6 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.middlewares import (
     LanguageMiddleware,
-    PrivateChatsOnly,
-    RememberUpdate,
     StrangersAnsweredSparingly,
     UpdatesInFlight,
     ViewerMiddleware,
@@ -59,12 +57,9 @@ def create_dispatcher(
     update, those from groups too (the metrics).
     """
     dp = Dispatcher(**workflow_data)
-    dp.update.outer_middleware(RememberUpdate())
-    if in_flight is not None:
-        dp.update.outer_middleware(in_flight)
+    dp.update.outer_middleware(in_flight if in_flight is not None else UpdatesInFlight())
     if counter is not None:
-        dp.update.outer_middleware(counter)
-    dp.update.outer_middleware(PrivateChatsOnly())
+        dp.update.outer_middleware(counter)  # before the next: group updates count too
     dp.update.outer_middleware(ViewerMiddleware())
     dp.update.outer_middleware(StrangersAnsweredSparingly())
     LanguageMiddleware(i18n).setup(dp)

@@ -27,11 +27,14 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class UpdatesInFlight(BaseMiddleware):
-    """Knows which updates are being handled, so that a stop lets them finish first.
+    """Knows which updates are being handled, so that a stop lets them finish first, and
+    which one this task is handling, for the log line of an answer that could not be sent
+    (``answering_update``).
 
     aiogram handles each update in a task of its own and, when polling stops, leaves those
     tasks running while the shutdown hook drains the sender and the session and database
     close under them: an answer in flight was cut off (a traceback, the reply lost).
+    One middleware for both: every layer an update passes costs it (BENCHMARKS.md).
     """
 
     def __init__(self) -> None:
@@ -43,7 +46,11 @@ class UpdatesInFlight(BaseMiddleware):
             # Until the task ends, not the handler: aiogram's error handler answers after it.
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return await handler(event, data)
+        token = answering_update.set(getattr(event, "update_id", None))
+        try:
+            return await handler(event, data)
+        finally:
+            answering_update.reset(token)
 
     async def wait(self, timeout: float) -> None:
         """Let the updates being handled finish for up to `timeout` seconds; cancel the rest."""
@@ -57,31 +64,10 @@ class UpdatesInFlight(BaseMiddleware):
         await asyncio.gather(*late, return_exceptions=True)
 
 
-class RememberUpdate(BaseMiddleware):
-    """The update being handled, for the log line of an answer that could not be sent."""
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        token = answering_update.set(getattr(event, "update_id", None))
-        try:
-            return await handler(event, data)
-        finally:
-            answering_update.reset(token)
-
-
-class PrivateChatsOnly(BaseMiddleware):
-    """The programme of an official delegation is not for group chats: updates from groups
-    and channels are left unanswered, whoever writes there."""
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        chat: Chat | None = data.get("event_chat")
-        if chat is not None and chat.type != ChatType.PRIVATE:
-            log.debug("ignored an update from %s chat %s", chat.type, chat.id)
-            return None
-        return await handler(event, data)
-
-
 class ViewerMiddleware(BaseMiddleware):
-    """Resolves ``delegate``, ``organiser``, ``viewer`` and ``lang`` for the handlers.
+    """Leaves updates from groups and channels unanswered, whoever writes there (the
+    programme of an official delegation is not for group chats), and resolves
+    ``delegate``, ``organiser``, ``viewer`` and ``lang`` for the handlers.
 
     Every update reads its sender's delegate row: a read of one row by its key, on the
     database's quick path (:meth:`db.connection.Database.read_one`), so it is always what
@@ -89,6 +75,10 @@ class ViewerMiddleware(BaseMiddleware):
     """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            log.debug("ignored an update from %s chat %s", chat.type, chat.id)
+            return None
         user: User | None = data.get("event_from_user")
         db: Database = data["db"]
         settings: Settings = data["settings"]

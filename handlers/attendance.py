@@ -229,10 +229,11 @@ async def export_command(
 def create_router() -> Router:
     """A fresh router: a router can belong to one dispatcher only."""
     router = Router(name=__name__)
+    # /checkin on the router itself, not a sub-router: it is the command a delegation sends
+    # at the door, and each router an update passes costs (handlers/__init__.py).
+    router.message.register(check_in_command, Cmd("checkin"), IsMember())
     members = Router(name=__name__ + ".delegates")
-    members.message.filter(IsMember())
     members.callback_query.filter(IsMember())
-    members.message.register(check_in_command, Cmd("checkin"))
     members.callback_query.register(check_in_button, CheckInCb.filter())
     members.callback_query.register(rsvp_button, RsvpCb.filter())
     organisers = Router(name=__name__ + ".organisers")

@@ -4,7 +4,7 @@ Change notices are posted once per change, in ``ANNOUNCE_LANGUAGE``, and a broad
 when its organiser chose "also post to the delegation chat"; each post is a row of
 ``db.announcements``, so a restart neither loses nor repeats one. Members who type
 commands in that chat still get nothing (the programme stays out of groups:
-``bot.middlewares.PrivateChatsOnly``).
+``bot.middlewares.ViewerMiddleware``).
 
 At start the bot checks that it may post there (``getChat``, its own ``getChatMember``;
 in a channel, the right to post) and, if not, says so in the log and to the organisers,
