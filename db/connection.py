@@ -96,8 +96,9 @@ class Database:
         return next(iter(rows), None)
 
     def _now(self, sql: str, params: Params) -> list[aiosqlite.Row] | None:
-        """The statement's rows from the loop's connection, or None when it has none or the
-        statement could not run at once (locked, busy): then nothing was done."""
+        """The statement's rows from the loop's connection; None when there is no such
+        connection (an in-memory database) or the statement could not run at once (locked,
+        busy), and then nothing was done."""
         if self._quick is None:
             return None
         try:
