@@ -179,11 +179,15 @@ async def handled(db: Database, kind: DeliveryKind) -> set[tuple[str, int]]:
 
 async def told_off(db: Database) -> dict[str, set[int]]:
     """Event id -> the delegates told it was cancelled or removed (a notice sent, or on
-    its way): those, and only those, hear that it is back."""
+    its way): those, and only those, hear that it is back.
+
+    Only the events' own notices (a JSON key): a departure's notice ('departure:...') names
+    the event its car serves, and its key is not JSON, which json_extract refused for the
+    whole query (CASE, since SQLite does not promise the order of an AND's terms)."""
     rows = await db.fetchall(
         "SELECT event_id, delegate_id FROM delivery WHERE kind = 'notice'"
         " AND status IN ('sent', 'pending', 'sending', 'interrupted')"
-        " AND json_extract(key, '$.to[1]') != 'scheduled'"
+        " AND CASE WHEN key LIKE '{%' THEN json_extract(key, '$.to[1]') END != 'scheduled'"
     )
     found: dict[str, set[int]] = {}
     for r in rows:
