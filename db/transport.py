@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from db import announcements
 from db.connection import Database, from_db, to_db
 from schedule.model import (
     AnnouncedDeparture,
@@ -162,18 +163,19 @@ async def _change(
 
 # ---------------------------------------------------------------- change notices
 
-# What to record as announced and which notices to queue, given the transports, what their
-# riders last knew and each row's version (``updated_at``).
+# What to record as announced, which notices to queue and which posts for the delegation's
+# chat, given the transports, what their riders last knew and each row's version
+# (``updated_at``).
 DeparturePlan = Callable[
     [Sequence[Transport], Mapping[str, AnnouncedDeparture], Mapping[str, str]],
-    tuple[Sequence[Transport], Sequence[Queued]],
+    tuple[Sequence[Transport], Sequence[Queued], Sequence[str]],
 ]
 
 
 async def announce_departures(db: Database, plan: DeparturePlan, now: datetime) -> int:
-    """As :func:`db.deliveries.announce`, for departures: the notices ``plan`` asks for are
-    queued and their departures recorded as announced in one transaction. Returns the
-    notices added."""
+    """As :func:`db.deliveries.announce`, for departures: the notices and chat posts ``plan``
+    asks for are queued and their departures recorded as announced in one transaction.
+    Returns the notices added."""
     added = 0
     async with db.transaction() as conn:
         transports = await _select(conn, "", ())
@@ -184,7 +186,8 @@ async def announce_departures(db: Database, plan: DeparturePlan, now: datetime) 
             " FROM transport_announced"
         ) as cur:
             announced = {r["transport_id"]: _announced(r) for r in await cur.fetchall()}
-        record, items = plan(transports, announced, versions)
+        record, items, posts = plan(transports, announced, versions)
+        await announcements.queue(conn, posts, now)
         for t in record:
             await conn.execute(
                 "INSERT INTO transport_announced"

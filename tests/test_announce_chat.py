@@ -152,6 +152,28 @@ async def test_a_change_is_posted_in_the_chat_once_in_its_language(
     assert len(posts(chat.session)) == 2
 
 
+async def test_a_moved_departure_is_posted_in_the_chat_once_in_its_language(
+    group_app: tuple[App, Chat],
+) -> None:
+    app, chat = group_app
+    await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
+    await chat.send(ORGANISER_ID, "/move car-14-tut 13:55")
+    await app.services.notifier.idle()
+
+    def moved() -> list[str]:
+        return [p for p in posts(chat.session) if "Выезд перенесён" in p]  # ANNOUNCE_LANGUAGE
+
+    [post] = moved()
+    assert "13:55" in post and "13:40" in post
+    [notice] = [c for c in chat.session.sent("SendMessage", SHERNAYEV) if "Departure" in c.text]
+    assert "now leaves at 13:55, was 13:40" in notice.text  # the rider, in their language
+    # Told again (a change heard twice, the catch-up of a start): not posted again.
+    await app.services.notifier.announce()
+    await app.services.notifier.send_pending_notices()
+    await app.services.notifier.idle()
+    assert len(moved()) == 1
+
+
 async def _key(app: App) -> str:
     row = await app.db.fetchone("SELECT key FROM announcement")
     assert row is not None

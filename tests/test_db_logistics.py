@@ -173,14 +173,14 @@ async def _announce(database: Database, people: Sequence[Delegate], now: datetim
         transports: Sequence[Transport],
         announced: Mapping[str, AnnouncedDeparture],
         versions: Mapping[str, str],
-    ) -> tuple[list[Transport], list[Item]]:
+    ) -> tuple[list[Transport], list[Item], list[str]]:
         record, tell = unannounced_departures(transports, announced, now)
         items = [
             Item("notice", departure_notice_key(b, a, versions[a.id]), d.id, now, None)
             for b, a in tell
             for d in departure_notice_recipients(b, a, people)
         ]
-        return record, items
+        return record, items, []  # no delegation chat here
 
     return await announce_departures(database, plan, now)
 

@@ -1,7 +1,8 @@
 """The delegation's group or channel (``ANNOUNCE_CHAT_ID``): the bot only posts there.
 
-Change notices are posted once per change, in ``ANNOUNCE_LANGUAGE``, and a broadcast
-when its organiser chose "also post to the delegation chat"; each post is a row of
+Change notices (of events and of departures) are posted once per change, in
+``ANNOUNCE_LANGUAGE``, and a broadcast when its organiser chose "also post to the
+delegation chat"; each post is a row of
 ``db.announcements``, so a restart neither loses nor repeats one. Members who type
 commands in that chat still get nothing (the programme stays out of groups:
 ``bot.middlewares.ViewerMiddleware``).
@@ -17,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -30,12 +32,15 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.delivery.priority import Priority
 from bot.delivery.sender import UNCERTAIN, PacedSender, SenderClosed, SendOutcome
+from bot.views import logistics as logistics_views
 from bot.views import notices
 from bot.views.texts import fmt
 from db import announcements, delegates
 from db.announcements import PostStatus
 from db.connection import Database
 from schedule.clock import Clock
+from schedule.departures import departure_notice_facts, is_departure_key
+from schedule.model import Forum
 from schedule.reminders import notice_facts, notice_retry_until
 from schedule.services.programme import NoForumError, Programme
 
@@ -174,16 +179,13 @@ class AnnounceChat:
                 return 0
             posted = 0
             for post in posts:
-                facts = notice_facts(post.key)
-                event = next((e for e in forum.events if e.id == facts.event_id), None)
-                if event is None:
+                notice = self._notice(post.key, forum)
+                if isinstance(notice, str):
                     await announcements.finish(
-                        self.db, post.key, "failed", self.clock(), error="the event is gone"
+                        self.db, post.key, "failed", self.clock(), error=notice
                     )
                     continue
-                with self.i18n.context(), self.i18n.use_locale(self.language):
-                    text = notices.notice_text(facts, event, forum)
-                until = notice_retry_until(event)
+                text, until = notice
                 outcome = await self._post(
                     post.key,
                     SendMessage(chat_id=self.chat_id, text=text),
@@ -192,6 +194,23 @@ class AnnounceChat:
                 )
                 posted += outcome is not None and outcome.status == "sent"
             return posted
+
+    def _notice(self, key: str, forum: Forum) -> tuple[str, datetime] | str:
+        """A change notice's text in the chat's language and until when it is worth posting
+        (an event's end, a departure's time), or why it cannot be posted."""
+        if is_departure_key(key):
+            facts = departure_notice_facts(key)
+            transport = forum.transport(facts.transport_id)
+            if transport is None:
+                return "the transport is gone"
+            with self.i18n.context(), self.i18n.use_locale(self.language):
+                return logistics_views.notice_text(facts, transport, forum), transport.departs
+        event_facts = notice_facts(key)
+        event = next((e for e in forum.events if e.id == event_facts.event_id), None)
+        if event is None:
+            return "the event is gone"
+        with self.i18n.context(), self.i18n.use_locale(self.language):
+            return notices.notice_text(event_facts, event, forum), notice_retry_until(event)
 
     async def post_broadcast(self, broadcast_id: int, method: TelegramMethod[Any]) -> None:
         """A broadcast's copy in the chat (``method``), if its organiser asked for one

@@ -103,22 +103,25 @@ class Departures(DeliveryService):
 
     # ------------------------------------------------------------ change notices
 
-    async def announce(self, people: Sequence[Delegate], now: datetime) -> int:
-        """Queue the notices of untold departure changes (see :meth:`Notifier.announce`)."""
+    async def announce(
+        self, people: Sequence[Delegate], now: datetime, *, posts: bool = False
+    ) -> int:
+        """Queue the notices of untold departure changes (see :meth:`Notifier.announce`);
+        ``posts``: each change once in the delegation's chat too."""
 
         def plan(
             transports: Sequence[Transport],
             announced: Mapping[str, AnnouncedDeparture],
             versions: Mapping[str, str],
-        ) -> tuple[list[Transport], list[Item]]:
+        ) -> tuple[list[Transport], list[Item], list[str]]:
             record, tell = unannounced_departures(transports, announced, now)
+            keys = [(departure_notice_key(b, a, versions.get(a.id, "")), b, a) for b, a in tell]
             items = [
-                Item("notice", departure_notice_key(b, a, versions.get(a.id, "")), d.id, now,
-                     a.event)
-                for b, a in tell
+                Item("notice", key, d.id, now, a.event)
+                for key, b, a in keys
                 for d in departure_notice_recipients(b, a, people)
-            ]  # fmt: skip
-            return record, items
+            ]
+            return record, items, [key for key, _, _ in keys] if posts else []
 
         return await announce_departures(self.db, plan, now)
 

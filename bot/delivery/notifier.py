@@ -237,7 +237,7 @@ class Notifier:
         people = await delegates.list_delegates(self.db, registered_only=True)
         queued = await self.events.announce(people, now, posts=self.chat is not None)
         if self.departures is not None:
-            queued += await self.departures.announce(people, now)
+            queued += await self.departures.announce(people, now, posts=self.chat is not None)
         return queued
 
     async def send_pending_notices(self) -> FanOut:
