@@ -1,5 +1,6 @@
-"""Shared fixtures: an explicit clock, settings on a temporary database, the real app
-assembled with a recording session, and a chat helper that feeds real updates."""
+"""Shared fixtures: an explicit clock, a migrated database, the sample forum, settings on a
+temporary database, the real app assembled with a recording session, and a chat helper
+that feeds real updates."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import pytest
 from bot.app import App, create_app
 from bot.delivery.budget import Budget
 from bot.settings import Settings, load_settings
-from schedule.forum_file import SAMPLE_FORUM_PATH
+from db.connection import Database, open_db
+from schedule.forum_file import SAMPLE_FORUM_PATH, load_forum_file
+from schedule.model import Forum
 from tests.support import updates
 from tests.support.recording import Call, RecordingSession
 
@@ -39,6 +42,20 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database of its own (the repository tests)."""
+    database = await open_db(tmp_path / "db.sqlite3")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def sample() -> Forum:
+    """The bundled sample forum file, parsed."""
+    return load_forum_file(SAMPLE_FORUM_PATH)
 
 
 @pytest.fixture

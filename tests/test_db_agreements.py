@@ -3,14 +3,10 @@ and the history of event changes the visit report tells."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from db import Database, open_db
+from db import Database
 from db import agreements as repo
 from db.audit import recent
 from db.forum import import_forum, reschedule_event, set_event_status
@@ -20,18 +16,6 @@ from schedule.model import Agreement, AgreementPhoto, AgreementState, Forum, Loc
 NOW = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)
 SIGNING = datetime(2023, 9, 14, 9, 40, tzinfo=UTC)
 ORGANISER = 900
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_db(tmp_path / "db.sqlite3")
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-def sample() -> Forum:
-    return load_forum_file(SAMPLE_FORUM_PATH)
 
 
 def with_agreement(forum: Forum, agreement_id: str, **changes: object) -> Forum:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 import db.forum
-from db import Database, open_db, to_db
+from db import Database, to_db
 from db.forum import (
     ForumImportError,
     forum_hash,
@@ -22,23 +20,11 @@ from db.forum import (
     set_event_status,
     stored_forum_hash,
 )
-from schedule.forum_file import SAMPLE_FORUM_PATH, load_forum_file
+from schedule.forum_file import SAMPLE_FORUM_PATH
 from schedule.model import Event, Forum, Localized
 
 NOW = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=1)
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_db(tmp_path / "db.sqlite3")
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-def sample() -> Forum:
-    return load_forum_file(SAMPLE_FORUM_PATH)
 
 
 def with_event(forum: Forum, event_id: str, **changes: object) -> Forum:

@@ -3,15 +3,14 @@ id), departures' change detection feeding the notices, revisions, running late, 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
-from db import Database, open_db
+from db import Database
 from db.delegates import by_id, register_with_code
 from db.deliveries import Item, list_deliveries
 from db.forum import import_forum, load_forum, reschedule_event, set_event_status
@@ -35,22 +34,9 @@ from schedule.departures import (
     departure_notice_recipients,
     unannounced_departures,
 )
-from schedule.forum_file import SAMPLE_FORUM_PATH, load_forum_file
 from schedule.model import Delegate, Forum, Journey, Localized, Transport
 
 NOW = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_db(tmp_path / "db.sqlite3")
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-def sample() -> Forum:
-    return load_forum_file(SAMPLE_FORUM_PATH)
 
 
 def with_transport(forum: Forum, transport_id: str, **changes: object) -> Forum:

@@ -11,7 +11,6 @@ from icalendar import Calendar
 
 from bot.views.texts import day_label, hhmm
 from schedule.calendar import Revisions, agenda_ics, event_uid
-from schedule.forum_file import SAMPLE_FORUM_PATH, load_forum_file
 from schedule.model import Event, Forum, Localized, Venue
 from schedule.rules import (
     Viewer,
@@ -181,11 +180,6 @@ def test_code_retry_at() -> None:
 
 
 # ---------------------------------------------------------------- the .ics file
-
-
-@pytest.fixture
-def sample() -> Forum:
-    return load_forum_file(SAMPLE_FORUM_PATH)
 
 
 def _parsed(data: bytes) -> list[object]:
