@@ -4,18 +4,14 @@ late, and never after a restart again (as tests/test_reminders_integration.py fo
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import App, create_app
-from bot.settings import load_settings
 from db import deliveries
 from schedule.departures import is_departure_key
 from tests.conftest import Chat
-from tests.support.recording import RecordingSession
+from tests.support.real_time import Timed, down, sleep_until, soon, up
 
 TZ = ZoneInfo("Asia/Dushanbe")
 USER = 501
@@ -58,54 +54,16 @@ code = "tst-Qz7Kp2Wm9"
 {rides}"""
 
 
-class Timed(RecordingSession):
-    """Records when each message reached the 'server'."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[tuple[float, str]] = []
-        self.fail = self._stamp
-
-    def _stamp(self, method: Any) -> None:
-        if type(method).__name__ == "SendMessage":
-            self.times.append((datetime.now(tz=UTC).timestamp(), str(method.text)))
-
-
-async def sleep_until(moment: datetime) -> None:
-    await asyncio.sleep(max(0.0, (moment - datetime.now(tz=UTC)).total_seconds()))
-
-
 def reminders(session: Timed) -> list[tuple[float, str]]:
     return [(at, text) for at, text in session.times if text.startswith("⏰")]
 
 
 async def test_departure_reminders_exactly_once_across_restarts(tmp_path: Path) -> None:
-    t0 = (datetime.now(tz=UTC) + timedelta(seconds=1)).replace(microsecond=0)
-    first, second = t0 + timedelta(seconds=5), t0 + timedelta(seconds=8)
-    forum = tmp_path / "forum.toml"
-    forum.write_text(forum_text(first, second), encoding="utf-8")
-    settings = load_settings(
-        {
-            "BOT_TOKEN": "123456:TEST-token",
-            "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
-            "FORUM_FILE": str(forum),
-            "TRANSPORT_REMINDER_MINUTES": "0.05",
-        },
-        allow_fractional_offsets=True,
-    )
-
-    async def up(session: RecordingSession) -> App:
-        app = await create_app(settings, session=session)  # the real clock
-        await app.start()
-        return app
-
-    async def down(app: App) -> None:
-        await app.stop()
-        await app.close()
+    first, second, settings = soon(tmp_path, forum_text, TRANSPORT_REMINDER_MINUTES="0.05")
 
     # Run 1: the delegate registers, the bot stops before the first due time.
     s1 = Timed()
-    app = await up(s1)
+    app = await up(settings, s1)
     await Chat(app, s1).register(USER, "tst-Qz7Kp2Wm9")
     runs = {j.next_run_time for j in app.scheduler.get_jobs()}
     due = [first - timedelta(seconds=OFFSET_S), second - timedelta(seconds=OFFSET_S)]
@@ -117,7 +75,7 @@ async def test_departure_reminders_exactly_once_across_restarts(tmp_path: Path) 
     # and stays up over the second, which the scheduler wakes within a second of its time.
     await sleep_until(due[0] + timedelta(seconds=0.5))
     s2 = Timed()
-    app = await up(s2)
+    app = await up(settings, s2)
     await sleep_until(due[1] + timedelta(seconds=1.2))
     await down(app)
     sent = reminders(s2)
@@ -131,7 +89,7 @@ async def test_departure_reminders_exactly_once_across_restarts(tmp_path: Path) 
 
     # Run 3: nothing is sent again.
     s3 = Timed()
-    app = await up(s3)
+    app = await up(settings, s3)
     try:
         assert reminders(s3) == []
         rows = await deliveries.list_deliveries(app.db, kind="reminder")
