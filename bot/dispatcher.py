@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiogram import BaseMiddleware, Dispatcher
+from aiogram import Dispatcher
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
@@ -13,7 +13,6 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.middlewares import (
     LanguageMiddleware,
-    StrangersAnsweredSparingly,
     UpdatesInFlight,
     ViewerMiddleware,
 )
@@ -46,23 +45,19 @@ def create_dispatcher(
     *,
     i18n: I18n,
     in_flight: UpdatesInFlight | None = None,
-    counter: BaseMiddleware | None = None,
     **workflow_data: Any,
 ) -> Dispatcher:
     """A fresh dispatcher; long-lived dependencies reach handlers by parameter name.
 
     Expected in ``workflow_data``: ``db``, ``settings``, ``programme``, ``clock`` and the
     services the routers use (``sender``, ``reminders``, ``broadcasts``...). ``in_flight``
-    tracks the updates being handled, for the stop to wait for; ``counter`` sees every
-    update, those from groups too (the metrics).
+    tracks the updates being handled, for the stop to wait for (and counts them, when the
+    app gives it the metrics).
     """
     dp = Dispatcher(**workflow_data)
     dp.update.outer_middleware(in_flight if in_flight is not None else UpdatesInFlight())
-    if counter is not None:
-        dp.update.outer_middleware(counter)  # before the next: group updates count too
-    dp.update.outer_middleware(ViewerMiddleware())
-    dp.update.outer_middleware(StrangersAnsweredSparingly())
-    LanguageMiddleware(i18n).setup(dp)
+    dp.update.outer_middleware(ViewerMiddleware(i18n))
+    dp.errors.outer_middleware(LanguageMiddleware(i18n))
     dp.errors.register(on_error)
     dp.include_routers(*get_routers())
     return dp

@@ -1,8 +1,9 @@
 """What the bot did, in the Prometheus text format: counts and times, never names or texts.
 
 One :class:`Metrics` per app, on a registry of its own (not prometheus_client's global
-one), so that a process or a test can build many apps. Updates are counted by an outer
-middleware of the dispatcher, requests by a middleware of the bot's session (which sees
+one), so that a process or a test can build many apps. Updates are counted as they arrive
+(:meth:`Metrics.update_seen`, called by ``bot.middlewares.UpdatesInFlight``), requests by
+a middleware of the bot's session (which sees
 every request, whoever makes it); figures the database holds (deliveries pending, when each
 reminder went out) are read at each scrape.
 """
@@ -11,11 +12,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot
+from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -103,8 +103,16 @@ class Metrics:
         }
         self.last_update: float | None = None  # time.monotonic() of the last update
         self._observed: set[int] = set()  # reminder deliveries already in the histogram
-        self.update_counter = _UpdateCounter(self)
         self.request_counter = _RequestCounter(self)
+
+    def update_seen(self, event: TelegramObject) -> None:
+        """An update arrived (from a group too): when, and one more of its type."""
+        self.last_update = time.monotonic()
+        kind = event.event_type if isinstance(event, Update) else "unknown"
+        counted = self.updates_of.get(kind)
+        if counted is None:
+            counted = self.updates_of[kind] = self.updates.labels(kind)
+        counted.inc()
 
     def seconds_since_last_update(self) -> float | None:
         return None if self.last_update is None else time.monotonic() - self.last_update
@@ -124,29 +132,6 @@ class Metrics:
         except Exception:  # a broken database must not hide the counters (healthz says why)
             log.warning("metrics: could not read the database", exc_info=True)
         return generate_latest(self.registry)
-
-
-class _UpdateCounter(BaseMiddleware):
-    """Outer middleware on updates: when the last one arrived, and how many were handled."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        self.metrics = metrics
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        self.metrics.last_update = time.monotonic()
-        kind = event.event_type if isinstance(event, Update) else "unknown"
-        try:
-            return await handler(event, data)
-        finally:
-            counted = self.metrics.updates_of.get(kind)
-            if counted is None:
-                counted = self.metrics.updates_of[kind] = self.metrics.updates.labels(kind)
-            counted.inc()
 
 
 class _RequestCounter(BaseRequestMiddleware):

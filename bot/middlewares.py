@@ -1,4 +1,11 @@
-"""Per-update values: who is writing (a delegate, an organiser, a stranger) and their language."""
+"""Per-update values: who is writing (a delegate, an organiser, a stranger) and their language.
+
+Two outer middlewares on updates, no more: every layer an update passes costs it some
+microseconds of aiogram's chain (BENCHMARKS.md), so what each update needs is done in the
+layer that has it at hand. :class:`UpdatesInFlight` does the bookkeeping (which updates run,
+their count); :class:`ViewerMiddleware` says who writes, in which language, and whether a
+stranger gets an answer (:class:`StrangersAnsweredSparingly`, a plain rule).
+"""
 
 from __future__ import annotations
 
@@ -34,13 +41,16 @@ class UpdatesInFlight(BaseMiddleware):
     aiogram handles each update in a task of its own and, when polling stops, leaves those
     tasks running while the shutdown hook drains the sender and the session and database
     close under them: an answer in flight was cut off (a traceback, the reply lost).
-    One middleware for both: every layer an update passes costs it (BENCHMARKS.md).
+    ``seen`` is told of every update as it arrives, those from groups too (the metrics).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, seen: Callable[[TelegramObject], None] | None = None) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._seen = seen
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if self._seen is not None:
+            self._seen(event)
         task = asyncio.current_task()
         if task is not None and task not in self._tasks:
             # Until the task ends, not the handler: aiogram's error handler answers after it.
@@ -66,13 +76,19 @@ class UpdatesInFlight(BaseMiddleware):
 
 class ViewerMiddleware(BaseMiddleware):
     """Leaves updates from groups and channels unanswered, whoever writes there (the
-    programme of an official delegation is not for group chats), and resolves
-    ``delegate``, ``organiser``, ``viewer`` and ``lang`` for the handlers.
+    programme of an official delegation is not for group chats), resolves ``delegate``,
+    ``organiser``, ``viewer`` and ``lang`` for the handlers, leaves strangers who write too
+    often unanswered (``strangers``), and handles the update in its viewer's language
+    (aiogram's i18n context, as its ``I18nMiddleware`` sets it, and ``i18n``).
 
     Every update reads its sender's delegate row: a read of one row by its key, on the
     database's quick path (:meth:`db.connection.Database.read_one`), so it is always what
     the database holds, whoever wrote it.
     """
+
+    def __init__(self, i18n: I18n, strangers: StrangersAnsweredSparingly | None = None) -> None:
+        self.i18n = i18n
+        self.strangers = strangers if strangers is not None else StrangersAnsweredSparingly()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         chat: Chat | None = data.get("event_chat")
@@ -92,14 +108,26 @@ class ViewerMiddleware(BaseMiddleware):
             )
         else:
             lang = language_from_telegram(user.language_code if user else None)
-        if delegate is not None and delegate.blocked_at is not None:
+        if delegate is None and not organiser and user is not None:
+            now: datetime = data.get("clock", utc_now)()
+            if not self.strangers.allows(user.id, event, now):
+                return None
+        elif delegate is not None and delegate.blocked_at is not None:
             # They write to the bot again, so they have unblocked it.
             await delegates.mark_blocked(db, delegate.id, None)
         data["delegate"] = delegate
         data["organiser"] = organiser
         data["viewer"] = Viewer(group=delegate.group if delegate else None, organiser=organiser)
         data["lang"] = lang
-        return await handler(event, data)
+        data["i18n"] = self.i18n
+        # What I18nMiddleware's two context managers do, without their generators' cost.
+        i18n_token = I18n.set_current(self.i18n)
+        locale_token = self.i18n.ctx_locale.set(lang)
+        try:
+            return await handler(event, data)
+        finally:
+            self.i18n.ctx_locale.reset(locale_token)
+            I18n.reset_current(i18n_token)
 
 
 @dataclass(slots=True)
@@ -110,7 +138,7 @@ class _Allowance:
     at: datetime
 
 
-class StrangersAnsweredSparingly(BaseMiddleware):
+class StrangersAnsweredSparingly:
     """Someone who is neither a delegate nor an organiser gets a few answers at once, then
     one per ``interval``; all strangers together at most ``overall`` a second. The rest is
     dropped unanswered, so that a crowd of strangers cannot spend the messages a second
@@ -143,16 +171,13 @@ class StrangersAnsweredSparingly(BaseMiddleware):
         self._everyone: _Allowance | None = None
         self.dropped = 0
 
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user: User | None = data.get("event_from_user")
-        if user is None or data.get("delegate") is not None or data.get("organiser"):
-            return await handler(event, data)
-        now: datetime = data.get("clock", utc_now)()
-        if not self._take(user.id, now, overall=not _joins(event)):
-            self.dropped += 1
-            log.debug("a stranger's update was left unanswered (too many)")
-            return None
-        return await handler(event, data)
+    def allows(self, user_id: int, event: TelegramObject, now: datetime) -> bool:
+        """Whether the stranger's update gets an answer; counts it either way."""
+        if self._take(user_id, now, overall=not _joins(event)):
+            return True
+        self.dropped += 1
+        log.debug("a stranger's update was left unanswered (too many)")
+        return False
 
     def _take(self, user_id: int, now: datetime, *, overall: bool = True) -> bool:
         mine = self._people.get(user_id) or _Allowance(float(self.burst), now)
@@ -196,7 +221,8 @@ def _refill(allowance: _Allowance, now: datetime, per_second: float, cap: int) -
 
 
 class LanguageMiddleware(I18nMiddleware):
-    """aiogram's i18n context, with the language the ViewerMiddleware resolved."""
+    """aiogram's i18n context, with the language the ViewerMiddleware resolved: for the
+    error handler, which runs after the update's own context has ended."""
 
     def __init__(self, i18n: I18n) -> None:
         super().__init__(i18n=i18n)
