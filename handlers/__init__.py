@@ -25,11 +25,13 @@ from handlers import (
     reminders,
     start,
 )
+from handlers.filters import commands_only
 
 
 def get_routers() -> list[Router]:
-    """Fresh routers for one dispatcher (a router can be attached to one dispatcher only)."""
-    return [
+    """Fresh routers for one dispatcher (a router can be attached to one dispatcher only).
+    A router that takes only commands refuses any other message at once (its gate)."""
+    routers = [
         programme.create_router(),
         attendance.create_router(),
         start.create_router(),
@@ -43,3 +45,6 @@ def get_routers() -> list[Router]:
         people.create_router(),
         fallback.create_router(),  # must stay last: it answers whatever nobody else took
     ]
+    for router in routers:
+        commands_only(router)
+    return routers

@@ -6,9 +6,11 @@ update's data, copied at every router an update passes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, Router
+from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.filters import Command, Filter
 from aiogram.types import Message, TelegramObject
 
@@ -50,14 +52,65 @@ class Cmd(Command):
         self._names = frozenset(names) if len(names) == len(self.commands) else None
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
-        text = (message.text or message.caption) if isinstance(message, Message) else None
-        if self._names is not None and text:
-            words = text.split(maxsplit=1)
-            if words:
-                first = words[0]
-                name = first[1:].partition("@")[0]
-                if self.ignore_case:
-                    name = name.casefold()
-                if first[0] not in self.prefix or name not in self._names:
-                    return False
+        names = self._names
+        if names is not None and not _may_be(message, self.prefix, names, self.ignore_case):
+            return False
         return await super().__call__(message, bot)
+
+
+def _may_be(message: object, prefix: str, names: frozenset[str], ignore_case: bool) -> bool:
+    """False when the message's first word is certainly none of these commands (what aiogram's
+    ``Command`` would refuse); True when it may be one, or there is no text to tell by."""
+    text = (message.text or message.caption) if isinstance(message, Message) else None
+    if not text:
+        return True
+    words = text.split(maxsplit=1)
+    if not words:
+        return True
+    first = words[0]
+    name = first[1:].partition("@")[0]
+    if ignore_case:
+        name = name.casefold()
+    return first[0] in prefix and name in names
+
+
+class CommandGate(Filter):
+    """A router's first filter on messages when it takes only commands: a message that is
+    none of them goes on to the next router at once, instead of being tried against the
+    router's other filters and each of its handlers (about 10 µs each, BENCHMARKS.md).
+    Built by :func:`commands_only`; what it lets through, the handlers' own filters judge."""
+
+    def __init__(self, names: frozenset[str], prefix: str, ignore_case: bool) -> None:
+        self.names = names
+        self.prefix = prefix
+        self.ignore_case = ignore_case
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text or message.caption
+        return bool(text) and _may_be(message, self.prefix, self.names, self.ignore_case)
+
+
+def commands_only(router: Router) -> bool:
+    """Put a :class:`CommandGate` first on ``router``'s messages when every message handler
+    of it and of its sub-routers is a :class:`Cmd` of plain names with the same prefix and
+    case rule (a message its gate refuses is then refused by every one of them, and by
+    sub-routers it never reaches). Returns whether it did."""
+    cmds = []
+    for handler in _message_handlers(router):
+        found = [f.callback for f in handler.filters or () if isinstance(f.callback, Cmd)]
+        if len(found) != 1 or found[0]._names is None:
+            return False  # a handler on anything but a command: photos, texts in a flow
+        cmds.append(found[0])
+    if not cmds or len({(c.prefix, c.ignore_case) for c in cmds}) != 1:
+        return False
+    names = frozenset().union(*(c._names for c in cmds if c._names is not None))
+    gate = CommandGate(names, cmds[0].prefix, cmds[0].ignore_case)
+    # First, before the router's own filters (aiogram's ``filter()`` would append it).
+    router.message._handler.filters.insert(0, FilterObject(gate))
+    return True
+
+
+def _message_handlers(router: Router) -> Iterator[Any]:
+    yield from router.message.handlers
+    for sub in router.sub_routers:
+        yield from _message_handlers(sub)

@@ -12,7 +12,7 @@ from aiogram.types import Message, User
 
 from bot.views.commands import DELEGATE_COMMANDS, ORGANISER_COMMANDS
 from handlers import get_routers
-from handlers.filters import Cmd
+from handlers.filters import Cmd, CommandGate, commands_only
 from tests.support import updates
 
 
@@ -93,3 +93,56 @@ def _seen(result: object) -> object:
         return result
     c = result["command"]
     return (c.prefix, c.command, c.mention, c.args, c.regexp_match and c.regexp_match[0])
+
+
+def _gates() -> list[tuple[Router, CommandGate]]:
+    found = []
+    for router in get_routers():
+        first = router.message._handler.filters
+        if first and isinstance(first[0].callback, CommandGate):
+            found.append((router, first[0].callback))
+    return found
+
+
+def test_routers_of_commands_only_have_a_gate_and_the_others_none() -> None:
+    gated = {router.name for router, _ in _gates()}
+    assert {"handlers.programme", "handlers.attendance", "handlers.logistics"} <= gated
+    # Photos and texts in a flow: these routers take more than commands.
+    assert not gated & {"handlers.agreements", "handlers.broadcast", "handlers.fallback"}
+
+
+async def test_a_gate_refuses_only_what_every_command_filter_behind_it_refuses() -> None:
+    photo = updates.message(7, "x").message
+    assert photo is not None
+    photo = photo.model_copy(update={"text": None})
+    for router, gate in _gates():
+        cmds = [
+            kept.callback
+            for each in _routers(router)
+            for handler in each.message.handlers
+            for kept in handler.filters or ()
+            if isinstance(kept.callback, Cmd)
+        ]
+        texts = TEXTS + [f"/{c}" for c in gate.names] + [f"/{c}@forum_bot x" for c in gate.names]
+        messages = [m for t in texts for m in (updates.message(7, t).message, _captioned(t))]
+        for message in [*messages, photo]:
+            assert message is not None
+            if not await gate(message):
+                for cmd in cmds:
+                    assert await cmd(message, _Bot()) is False, (router.name, message.text)  # type: ignore[arg-type]
+        # And it lets each of its commands through.
+        for name in gate.names:
+            message = updates.message(7, f"/{name}").message
+            assert message is not None and await gate(message)
+
+
+def test_no_gate_on_a_router_with_a_handler_on_anything_but_a_command() -> None:
+    router = Router()
+    router.message.register(_noop, Cmd("next"))
+    router.message.register(_noop)  # any message
+    assert commands_only(router) is False
+    assert router.message._handler.filters == []
+
+
+async def _noop(message: Message) -> None:
+    return None
