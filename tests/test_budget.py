@@ -203,3 +203,17 @@ def test_unlimited_hands_out_everything_at_once() -> None:
     for ticket in tickets:
         assert budget.grant(0.0)[0] is ticket
         budget.done(ticket, 0.0)
+
+
+def test_a_group_posted_to_now_and_then_still_gets_at_most_20_a_minute() -> None:
+    """Notices one at a time, each after the last went: the group is idle in between, and
+    its turns of the last minute must still count (they were forgotten with the chat)."""
+    sim = Simulation(Budget(rate=28), latency=0.05)
+    for n in range(30):
+        sim.now = max(sim.now, n * 1.5)
+        sim.ask(GROUP, URGENT)
+        sim.run(until=sim.now + 1.2)
+    sim.run(until=300)
+    times = [t for t, ticket in sim.sent if ticket.chat_id == GROUP]
+    assert len(times) == 30
+    assert max(sum(1 for t in times if s <= t < s + 60) for s in times) == 20

@@ -71,6 +71,12 @@ class _Chat:
     def idle(self) -> bool:
         return not self.busy and all(self.head(p) is None for p in _CLASSES)
 
+    def rested(self, now: float | None, window: float) -> bool:
+        """Idle, and nothing of its past matters any more: a group's turns of the last
+        ``window`` seconds are its limit's memory (``now`` None: any turn counts)."""
+        remembered = bool(self.recent) and (now is None or self.recent[-1] + window > now)
+        return self.idle() and not remembered
+
 
 class Budget:
     """Hands out turns; see the module's docstring. Not thread-safe; one event loop."""
@@ -133,7 +139,7 @@ class Budget:
         if not ticket.granted:
             ticket.cancelled = True
             chat = self._chats.get(ticket.chat_id)
-            if chat is not None and chat.idle() and not chat.waiting:
+            if chat is not None and not chat.waiting and chat.rested(None, self.group_window):
                 del self._chats[ticket.chat_id]
 
     def done(self, ticket: Ticket, now: float, *, delay: float = 0.0) -> None:
@@ -148,7 +154,7 @@ class Budget:
         chat.ready_at = max(chat.ready_at, now + max(self.per_chat_interval, delay))
         if is_group(ticket.chat_id) and len(chat.recent) >= self.group_limit:
             chat.ready_at = max(chat.ready_at, chat.recent[0] + self.group_window)
-        if chat.idle() and chat.ready_at <= now:
+        if chat.ready_at <= now and chat.rested(now, self.group_window):
             del self._chats[ticket.chat_id]
             return
         self._list(ticket.chat_id, chat, now)
@@ -249,7 +255,7 @@ class Budget:
             chat.waiting = False
             if chat.ready_at > ready_at:  # its spacing grew meanwhile
                 self._list(chat_id, chat, now)
-            elif chat.idle():
-                del self._chats[chat_id]
+            elif chat.rested(now, self.group_window):
+                del self._chats[chat_id]  # a group still within its window stays (few)
             else:
                 self._list(chat_id, chat, now)
