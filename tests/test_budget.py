@@ -205,6 +205,74 @@ def test_unlimited_hands_out_everything_at_once() -> None:
         budget.done(ticket, 0.0)
 
 
+# --- take_now: a turn at once when nothing waits (most answers) -----------------------------
+
+
+def test_take_now_grants_an_idle_chat_and_refuses_a_busy_or_spaced_one() -> None:
+    budget = Budget(rate=28)
+    first = budget.take_now(7, ANSWER, 0.0)
+    assert first is not None and first.granted
+    assert budget.take_now(7, ANSWER, 0.5) is None  # its message is in flight
+    budget.done(first, 0.05)
+    assert budget.take_now(7, ANSWER, 0.9) is None  # one a second to a private chat
+    again = budget.take_now(7, ANSWER, 1.05)
+    assert again is not None
+    assert budget.queued() == 0  # a refusal queues nothing: the caller asks as usual
+
+
+def test_take_now_keeps_the_overall_rate_and_the_pause() -> None:
+    budget = Budget(rate=28)
+    assert budget.take_now(1, ANSWER, 10.0) is not None
+    assert budget.take_now(2, ANSWER, 10.0) is None  # the next slot is 1/28 s later
+    assert budget.take_now(2, ANSWER, 10.0 + 1 / 28) is not None
+    budget.pause(until=20.0)
+    assert budget.take_now(3, ANSWER, 19.9) is None
+    assert budget.take_now(3, ANSWER, 20.0) is not None
+
+
+def test_take_now_keeps_a_group_to_20_a_minute() -> None:
+    budget = Budget(rate=28)
+    now, granted = 0.0, []
+    while now < 60:
+        ticket = budget.take_now(GROUP, BULK, now)
+        if ticket is not None:
+            granted.append(now)
+            budget.done(ticket, now + 0.05)
+        now += 0.5
+    assert len(granted) == 20
+    assert budget.take_now(GROUP, BULK, granted[0] + 60 + 1.1) is not None
+
+
+def test_take_now_caps_pushes_in_flight_but_not_answers() -> None:
+    budget = Budget(rate=math.inf, per_chat_interval=0.0, max_pushes_in_flight=2)
+    assert budget.take_now(1, BULK, 0.0) is not None
+    assert budget.take_now(2, URGENT, 0.0) is not None
+    assert budget.take_now(3, BULK, 0.0) is None
+    assert budget.take_now(4, ANSWER, 0.0) is not None
+
+
+def test_take_now_then_ask_a_queued_message_waits_for_the_spacing() -> None:
+    """A chat granted at once and then asked for through the queue: the rules are one."""
+    sim = Simulation(Budget(rate=28), latency=0.05)
+    now_granted = sim.budget.take_now(7, ANSWER, 0.0)
+    assert now_granted is not None
+    sim.budget.done(now_granted, 0.05)
+    sim.ask(7, URGENT)
+    sim.run(until=5)
+    ((t, ticket),) = sim.sent
+    assert ticket.chat_id == 7 and t >= 1.05 - 1e-9
+
+
+def test_idle_chats_granted_at_once_are_forgotten() -> None:
+    budget = Budget(rate=math.inf)
+    for chat in range(1, 501):
+        ticket = budget.take_now(chat, ANSWER, float(chat) * 0.01)
+        assert ticket is not None
+        budget.done(ticket, float(chat) * 0.01)
+    budget.take_now(10_000, ANSWER, 100.0)
+    assert len(budget._chats) <= 2  # the 500 rested chats went; memory stays bounded
+
+
 def test_a_group_posted_to_now_and_then_still_gets_at_most_20_a_minute() -> None:
     """Notices one at a time, each after the last went: the group is idle in between, and
     its turns of the last minute must still count (they were forgotten with the chat)."""

@@ -4,6 +4,7 @@ with its update id."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -114,3 +115,29 @@ def test_only_messages_count() -> None:
 def test_recording_session_is_where_the_budget_sits(chat: Chat) -> None:
     assert isinstance(chat.app.bot.session, RecordingSession)
     assert chat.app.sender.outbound is outbound_of(chat)
+
+
+async def test_a_turn_on_an_idle_budget_is_granted_at_once_and_a_queue_is_kept_to() -> None:
+    """take_turn's short way (nothing waiting) gives the turn ask() would; once something
+    waits, an answer queues and still goes before the bulk that waited first."""
+    now = [0.0]
+    outbound = Outbound(Budget(rate=28), clock=lambda: now[0])
+    first = await outbound.take_turn(7, Priority.ANSWER)
+    assert first.granted and not outbound._waiters
+    outbound.done(first)
+
+    now[0] = 5.0
+    bulk = await outbound.take_turn(8, Priority.BULK)  # granted at once, in flight
+    queued_bulk, bulk_turn = outbound.ask(9, Priority.BULK)  # waits for the next slot
+    assert not bulk_turn.done() and outbound._waiters
+    answer = asyncio.ensure_future(outbound.take_turn(10, Priority.ANSWER))
+    await asyncio.sleep(0)
+    assert not answer.done()  # it queued: the slot 1/28 s on is the first free one
+    now[0] = 5.0 + 1 / 28
+    outbound._on_timer()
+    await asyncio.sleep(0)
+    assert answer.done() and not bulk_turn.done()  # the answer first
+    for ticket in (bulk, answer.result()):
+        outbound.done(ticket)
+    outbound.cancel(queued_bulk)
+    outbound.close()

@@ -134,6 +134,32 @@ class Budget:
         self._list(chat_id, chat, now, only=priority)
         return ticket
 
+    def take_now(self, chat_id: ChatId, priority: Priority, now: float) -> Ticket | None:
+        """A turn granted at once, when no other message waits for one (the caller knows:
+        see :meth:`bot.delivery.outbound.Outbound.ask`) and this one may go now; else None,
+        and nothing changed. The same turn :meth:`ask` then :meth:`grant` would give, without
+        queueing it: most answers meet an idle budget."""
+        if self.paused_until > now:
+            return None
+        self._wake_waiting(now)  # forgets idle chats, as grant() does
+        chat = self._chats.get(chat_id)
+        if chat is not None and (chat.busy or chat.ready_at > now):
+            return None
+        if priority != Priority.ANSWER and self._pushes_in_flight() >= self.max_pushes_in_flight:
+            return None
+        if self._next_slot < now - self.interval * _CATCH_UP:
+            self._next_slot = now
+        if self._next_slot > now:
+            return None
+        self._next_slot += self.interval
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat()
+        ticket = Ticket(chat_id, priority, next(self._seq), granted=True)
+        chat.busy = True
+        self._in_flight[priority] += 1
+        self._count_group_turn(chat_id, chat, now)
+        return ticket
+
     def cancel(self, ticket: Ticket) -> None:
         """The sender gave up waiting (or shut down) before its turn."""
         if not ticket.granted:
@@ -223,7 +249,10 @@ class Budget:
         ticket.granted = True
         self._in_flight[ticket.priority] += 1
         heapq.heappop(self._ready[ticket.priority])
-        if is_group(ticket.chat_id):
+        self._count_group_turn(ticket.chat_id, chat, now)
+
+    def _count_group_turn(self, chat_id: ChatId, chat: _Chat, now: float) -> None:
+        if is_group(chat_id):
             chat.recent.append(now)
             while len(chat.recent) > self.group_limit:
                 chat.recent.popleft()

@@ -110,7 +110,8 @@ class Outbound(BaseRequestMiddleware):
         self, chat_id: ChatId, priority: Priority, seq: int | None = None
     ) -> tuple[Ticket, asyncio.Future[None]]:
         """Queue a message; the future completes when its turn comes. Every ticket ends with
-        :meth:`done` (granted) or :meth:`cancel` (not granted)."""
+        :meth:`done` (granted) or :meth:`cancel` (not granted). Every ticket that waits is
+        in ``_waiters``: none there means the budget has no queue (:meth:`take_turn`)."""
         ticket = self.budget.ask(chat_id, priority, self._clock(), seq)
         future = asyncio.get_running_loop().create_future()
         self._waiters[ticket] = future
@@ -127,11 +128,18 @@ class Outbound(BaseRequestMiddleware):
     def done(self, ticket: Ticket) -> None:
         """The request of a granted turn has its answer, whatever it was."""
         self.budget.done(ticket, self._clock())
-        self._hand_out()
+        if self._waiters:  # else no one to hand a turn to (the next ask looks again)
+            self._hand_out()
 
     async def take_turn(
         self, chat_id: ChatId, priority: Priority, seq: int | None = None
     ) -> Ticket:
+        if not self._waiters and seq is None:
+            # No queue: the turn is granted now or the message queues as usual. A retry
+            # (``seq``) always queues, to keep its place.
+            ticket = self.budget.take_now(chat_id, priority, self._clock())
+            if ticket is not None:
+                return ticket
         ticket, future = self.ask(chat_id, priority, seq)
         try:
             await future
