@@ -11,7 +11,7 @@ from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.dispatcher.event.handler import FilterObject
-from aiogram.filters import Command, Filter
+from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message, TelegramObject
 
 from schedule.model import Delegate
@@ -37,13 +37,15 @@ class IsOrganiser(Filter):
 
 
 class Cmd(Command):
-    """aiogram's ``Command``, which says "not this command" at a glance.
+    """aiogram's ``Command``, which tells the plain cases at a glance.
 
     aiogram parses the text in full for every command handler an update is tried against,
     and each refusal is an exception raised and caught: a /checkin tried against the
     programme's three commands first paid three (~0.03 ms). A text whose first word has
-    another prefix or another name is refused here the way aiogram would refuse it; every
-    other case (a match, a mention, a pattern) is aiogram's own ``Command``.
+    another prefix or another name is refused here the way aiogram would refuse it, and
+    one that is exactly a prefix and one of the names (no mention, no magic) gets the
+    ``CommandObject`` aiogram would make; every other case (a mention, a pattern, a magic
+    filter) is aiogram's own ``Command``. ``tests/test_routers.py`` compares the two.
     """
 
     def __init__(self, *values: Any, **kwargs: Any) -> None:
@@ -53,8 +55,19 @@ class Cmd(Command):
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
         names = self._names
-        if names is not None and not _may_be(message, self.prefix, names, self.ignore_case):
-            return False
+        if names is not None and isinstance(message, Message):
+            text = message.text or message.caption
+            words = text.split(maxsplit=1) if text else None
+            if words:
+                first = words[0]
+                name, at, _ = first[1:].partition("@")
+                if first[0] not in self.prefix:
+                    return False
+                if (name.casefold() if self.ignore_case else name) not in names:
+                    return False
+                if not at and self.magic is None:
+                    args = words[1] if len(words) > 1 else None
+                    return {"command": CommandObject(first[0], name, None, args=args)}
         return await super().__call__(message, bot)
 
 
