@@ -164,7 +164,7 @@ async def _reminders(api: FakeBotApi, app: App, reminded: int, due: datetime) ->
 
 
 async def _broadcast(api: FakeBotApi, app: App, people: int) -> list[Row]:
-    service: BroadcastService = app.dispatcher["broadcasts"]
+    service: BroadcastService = app.services.broadcasts
     ids = [d.id for d in await list_delegates(app.db, registered_only=True)]
     chats = {telegram_id(n) for n in range(people)}
     before_429 = sum(1 for r in api.requests if r.status == 429)

@@ -192,7 +192,7 @@ def _app(
     """The dispatcher, handed the frozen services, and the app whose hooks it runs."""
     in_flight = UpdatesInFlight(seen=metrics.update_seen)
     dispatcher = create_dispatcher(
-        i18n=i18n, in_flight=in_flight, **services.workflow_data()
+        i18n=i18n, in_flight=in_flight, provided=services.provided(), **services.workflow_data()
     )
     app = App(
         bot=bot,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, KeysView, Mapping
 from typing import Any
 
-from aiogram import Dispatcher
+from aiogram import Dispatcher, Router
+from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
@@ -13,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.middlewares import (
     LanguageMiddleware,
+    Provide,
     UpdatesInFlight,
     ViewerMiddleware,
 )
@@ -45,14 +48,15 @@ def create_dispatcher(
     *,
     i18n: I18n,
     in_flight: UpdatesInFlight | None = None,
+    provided: Mapping[str, object] | None = None,
     **workflow_data: Any,
 ) -> Dispatcher:
     """A fresh dispatcher; long-lived dependencies reach handlers by parameter name.
 
-    Expected in ``workflow_data``: ``db``, ``settings``, ``programme``, ``clock`` and the
-    services the routers use (``sender``, ``reminders``, ``broadcasts``...). ``in_flight``
-    tracks the updates being handled, for the stop to wait for (and counts them, when the
-    app gives it the metrics).
+    ``workflow_data`` (``db``, ``settings``, ``programme``, ``clock``) is in every update's
+    data; ``provided`` (the services few routers use) and ``i18n`` reach only the handlers
+    that name them (:func:`provide`). ``in_flight`` tracks the updates being handled, for
+    the stop to wait for (and counts them, when the app gives it the metrics).
     """
     dp = Dispatcher(**workflow_data)
     dp.update.outer_middleware(in_flight if in_flight is not None else UpdatesInFlight())
@@ -60,4 +64,46 @@ def create_dispatcher(
     dp.errors.outer_middleware(LanguageMiddleware(i18n))
     dp.errors.register(on_error)
     dp.include_routers(*get_routers())
+    provide(dp, {"i18n": i18n, **(provided or {})})
     return dp
+
+
+def provide(dp: Dispatcher, values: Mapping[str, object]) -> None:
+    """Give each router, as an inner middleware of its events, the ``values`` its handlers
+    (its sub-routers' too) name, rather than putting them in every update's data.
+
+    aiogram copies an update's data at each router and filter it passes: each key there
+    cost every update ~1.5 µs, and six services few handlers use cost a /checkin 5%
+    (BENCHMARKS.md). An inner middleware runs only once a handler's filters have passed,
+    so a router's values cost nothing to updates that only pass by. Filters run before it:
+    one naming such a value is refused here, at start, rather than failing on an update.
+    """
+    for router in (dp, *dp.sub_routers):
+        # The dispatcher's own inner middlewares would reach every router: its own handlers.
+        routers = (router,) if router is dp else tuple(_tree(router))
+        for event, observer in router.observers.items():
+            if router is dp and event == "update":
+                continue  # aiogram's own handler, which passes every update on to the routers
+            handlers = [h for each in routers for h in each.observers[event].handlers]
+            wanted = _wanted(handlers, values.keys())
+            if wanted:
+                observer.middleware(Provide({name: values[name] for name in sorted(wanted)}))
+
+
+def _wanted(handlers: list[HandlerObject], names: KeysView[str]) -> set[str]:
+    wanted: set[str] = set()
+    for handler in handlers:
+        wanted |= set(names) if handler.varkw else handler.params & names
+        for kept in handler.filters or ():
+            if kept.params & names:
+                raise ValueError(
+                    f"filter {kept.callback!r} names {sorted(kept.params & names)}: "
+                    "provided values reach handlers only"
+                )
+    return wanted
+
+
+def _tree(router: Router) -> Iterator[Router]:
+    yield router
+    for sub in router.sub_routers:
+        yield from _tree(sub)

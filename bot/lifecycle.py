@@ -41,9 +41,15 @@ class Service(Protocol):
     async def stop(self) -> None: ...
 
 
+# What handlers of nearly every router name: in every update's data (workflow data).
+EVERY_UPDATE = ("db", "settings", "programme", "clock")
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
-    """The long-lived dependencies handlers receive by parameter name (workflow data)."""
+    """The long-lived dependencies handlers receive by parameter name: those of
+    ``EVERY_UPDATE`` in every update's data, the others only where a handler names them
+    (``bot.dispatcher.provide``)."""
 
     db: Database
     settings: Settings
@@ -57,7 +63,12 @@ class Services:
     departures: Departures
 
     def workflow_data(self) -> dict[str, object]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """In every update's data."""
+        return {name: getattr(self, name) for name in EVERY_UPDATE}
+
+    def provided(self) -> dict[str, object]:
+        """Handed only to the handlers that name them."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in EVERY_UPDATE}
 
 
 @dataclass(eq=False)

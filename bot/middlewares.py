@@ -79,7 +79,7 @@ class ViewerMiddleware(BaseMiddleware):
     programme of an official delegation is not for group chats), resolves ``delegate``,
     ``organiser``, ``viewer`` and ``lang`` for the handlers, leaves strangers who write too
     often unanswered (``strangers``), and handles the update in its viewer's language
-    (aiogram's i18n context, as its ``I18nMiddleware`` sets it, and ``i18n``).
+    (aiogram's i18n context, as its ``I18nMiddleware`` sets it).
 
     Every update reads its sender's delegate row: a read of one row by its key, on the
     database's quick path (:meth:`db.connection.Database.read_one`), so it is always what
@@ -119,7 +119,6 @@ class ViewerMiddleware(BaseMiddleware):
         data["organiser"] = organiser
         data["viewer"] = Viewer(group=delegate.group if delegate else None, organiser=organiser)
         data["lang"] = lang
-        data["i18n"] = self.i18n
         # What I18nMiddleware's two context managers do, without their generators' cost.
         i18n_token = I18n.set_current(self.i18n)
         locale_token = self.i18n.ctx_locale.set(lang)
@@ -229,3 +228,15 @@ class LanguageMiddleware(I18nMiddleware):
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         return str(data.get("lang") or self.i18n.default_locale)
+
+
+class Provide(BaseMiddleware):
+    """Inner middleware: hands a router's handlers the long-lived values they name, just
+    before they run (see ``bot.dispatcher.provide``)."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        self.values = values
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data.update(self.values)
+        return await handler(event, data)

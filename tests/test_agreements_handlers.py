@@ -131,7 +131,7 @@ async def test_a_signatorys_reminder_says_they_sign_and_what_to_bring(
     chat: Chat, clock: FakeClock
 ) -> None:
     await chat.app.start()
-    notifier: Notifier = chat.app.dispatcher["notifier"]
+    notifier: Notifier = chat.app.services.notifier
     await notifier.idle()
     await delegates(chat)
     clock.now = datetime(2023, 9, 14, 9, 30, tzinfo=UTC) - timedelta(minutes=60)

@@ -37,7 +37,7 @@ async def running_app(settings: Settings, api: FakeBotApi, clock: FakeClock) -> 
 
 
 def service(app: App) -> BroadcastService:
-    return app.dispatcher["broadcasts"]  # type: ignore[no-any-return]
+    return app.services.broadcasts  # type: ignore[no-any-return]
 
 
 async def add_registered(app: App, count: int, clock: FakeClock) -> list[int]:

@@ -32,7 +32,7 @@ MOU = "Signing of a memorandum of understanding with the Technological Universit
 
 
 def notifier(chat: Chat) -> Notifier:
-    return chat.app.dispatcher["notifier"]  # type: ignore[no-any-return]
+    return chat.app.services.notifier  # type: ignore[no-any-return]
 
 
 async def started(chat: Chat) -> Chat:

@@ -84,10 +84,10 @@ async def test_a_reimport_does_not_announce_a_return_nobody_was_told_of(
     await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")
     preview = await _preview(chat)
     await chat.press(ORGANISER_ID, next(d for _, d in preview.buttons() if d.endswith(":1")))
-    await chat.app.dispatcher["notifier"].idle()
+    await chat.app.services.notifier.idle()
     text = SAMPLE_FORUM_PATH.read_text(encoding="utf-8").encode()
     calls = await send_document(chat, ORGANISER_ID, text, "forum.toml")
     assert "0 added, 8 changed, 0 removed" in calls[-1].text
-    await chat.app.dispatcher["notifier"].idle()
+    await chat.app.services.notifier.idle()
     told = [c.text for c in chat.session.sent("SendMessage", SHERNAYEV)]
     assert not any("Back in the programme" in t or "Cancelled" in t for t in told), told

@@ -100,7 +100,7 @@ async def test_a_stop_during_a_scheduled_reminder_run_loses_and_repeats_nothing(
         # Every outcome was recorded before the database closed: nothing is left in doubt.
         assert {r.status for r in rows} == {"sent", "pending"}
         await app.start()
-        await app.dispatcher["notifier"].idle()
+        await app.services.notifier.idle()
         rows = await deliveries.list_deliveries(app.db, kind="reminder")
         assert [r.status for r in rows] == ["sent"] * people
     finally:

@@ -39,7 +39,7 @@ CLOSING_AT = datetime(2023, 9, 15, 5, 0, tzinfo=UTC)
 
 
 def notifier(app: App) -> Notifier:
-    return app.dispatcher["notifier"]  # type: ignore[no-any-return]
+    return app.services.notifier  # type: ignore[no-any-return]
 
 
 async def started(chat: Chat) -> Chat:

@@ -29,7 +29,7 @@ STRANGER = 666
 
 
 def service(chat: Chat) -> BroadcastService:
-    return chat.app.dispatcher["broadcasts"]  # type: ignore[no-any-return]
+    return chat.app.services.broadcasts  # type: ignore[no-any-return]
 
 
 async def snapshot(chat: Chat) -> tuple[object, ...]:
@@ -454,7 +454,7 @@ async def test_move_and_cancel_reach_the_delegates_as_change_notices(chat: Chat)
     await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p")  # group tict: mou-tut concerns them
     await chat.register(HEAD, "head-Zq4vN8rT2m")  # no group: it does not
     await chat.send(ORGANISER_ID, "/move mou-tut 15:00")
-    notifier = chat.app.dispatcher["notifier"]
+    notifier = chat.app.services.notifier
     await notifier.idle()
     notices = [c.text for c in chat.session.sent("SendMessage", chat_id=SHERNAYEV)]
     assert any("Moved" in text and "15:00" in text for text in notices), notices
@@ -497,7 +497,7 @@ async def test_an_imported_file_survives_a_restart(settings: Settings, clock: Fa
         changed = text.replace("starts = 2023-09-14T14:30:00", "starts = 2023-09-14T14:00:00", 1)
         calls = await send_document(chat, ORGANISER_ID, changed.encode(), "forum.toml")
         assert "0 added, 1 changed, 0 removed" in calls[-1].text
-        await first.dispatcher["notifier"].idle()  # the notice of the import goes now
+        await first.services.notifier.idle()  # the notice of the import goes now
     finally:
         await first.stop()
         await first.close()
@@ -506,7 +506,7 @@ async def test_an_imported_file_survives_a_restart(settings: Settings, clock: Fa
     try:
         assert again.import_report is None
         await again.start()
-        await again.dispatcher["notifier"].idle()
+        await again.services.notifier.idle()
         event = await get_event(again.db, "mou-tut")
         assert event is not None and event.starts == datetime(2023, 9, 14, 9, 0, tzinfo=UTC)
         # No notice of a reversal: the start has nothing to tell about mou-tut.

@@ -287,7 +287,7 @@ async def test_a_reminder_in_kazakh_carries_the_russian_title(chat: Chat, clock:
     await chat.register(SHERNAYEV, "tict-Hq7mX2vL9p", language_code="kk")
     chat.session.clear()
     clock.now = datetime(2023, 9, 14, 8, 30, tzinfo=UTC)  # an hour before the MoU signing
-    await chat.app.dispatcher["notifier"].run_due()
+    await chat.app.services.notifier.run_due()
     # The car to the signing leaves at 13:40: its reminder is due too; this is the event's.
     [reminder] = [
         c for c in chat.session.calls if c.text.startswith("⏰") and "Подписание" in c.text
