@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +29,9 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject, Update
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 
 from bot.delivery.priority import Priority, current_priority
 from db.connection import Database
@@ -68,16 +71,14 @@ class Metrics:
         self.db = db
         self.started = started  # reminders sent from this instant on are observed
         self.registry = CollectorRegistry()
-        self.updates = Counter(
-            "forum_bot_updates_handled", "Updates handled, by type", ["type"],
-            registry=self.registry,
-        )  # fmt: skip
-        self.messages = Counter(
-            "forum_bot_messages_sent",
-            "Requests that send a message, by priority class and outcome",
-            ["priority", "outcome"],
-            registry=self.registry,
-        )
+        # Counted on every update and every message: plain ints there, read at each scrape
+        # (_HotCounts). prometheus_client's counters lock at every inc(), which cost an
+        # update ~2% of its time (BENCHMARKS.md).
+        self.update_counts: dict[str, int] = {}
+        self.message_counts: dict[tuple[Priority, str], int] = {
+            (priority, outcome): 0 for priority in Priority for outcome in OUTCOMES
+        }
+        self.registry.register(_HotCounts(self))
         self.flood = Counter(
             "forum_bot_telegram_429", "Bot API answers 429 Too Many Requests, any method",
             registry=self.registry,
@@ -93,14 +94,6 @@ class Metrics:
             buckets=LATENESS_BUCKETS,
             registry=self.registry,
         )
-        # The labelled children, looked up once: prometheus_client's labels() validates and
-        # locks at every call, and every update and every message counts.
-        self.updates_of: dict[str, Any] = {}
-        self.messages_of: dict[tuple[Priority, str], Any] = {
-            (priority, outcome): self.messages.labels(priority.name.lower(), outcome)
-            for priority in Priority
-            for outcome in OUTCOMES
-        }
         self.last_update: float | None = None  # time.monotonic() of the last update
         self._observed: set[int] = set()  # reminder deliveries already in the histogram
         self.request_counter = _RequestCounter(self)
@@ -109,10 +102,7 @@ class Metrics:
         """An update arrived (from a group too): when, and one more of its type."""
         self.last_update = time.monotonic()
         kind = event.event_type if isinstance(event, Update) else "unknown"
-        counted = self.updates_of.get(kind)
-        if counted is None:
-            counted = self.updates_of[kind] = self.updates.labels(kind)
-        counted.inc()
+        self.update_counts[kind] = self.update_counts.get(kind, 0) + 1
 
     def seconds_since_last_update(self) -> float | None:
         return None if self.last_update is None else time.monotonic() - self.last_update
@@ -132,6 +122,30 @@ class Metrics:
         except Exception:  # a broken database must not hide the counters (healthz says why)
             log.warning("metrics: could not read the database", exc_info=True)
         return generate_latest(self.registry)
+
+
+class _HotCounts(Collector):
+    """The counts of updates and messages, as Prometheus counters, read at each scrape
+    (the registry and the counting share the event loop's thread)."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        updates = CounterMetricFamily(
+            "forum_bot_updates_handled", "Updates handled, by type", labels=["type"]
+        )
+        for kind, count in sorted(self.metrics.update_counts.items()):
+            updates.add_metric([kind], count)
+        yield updates
+        messages = CounterMetricFamily(
+            "forum_bot_messages_sent",
+            "Requests that send a message, by priority class and outcome",
+            labels=["priority", "outcome"],
+        )
+        for (priority, outcome), count in self.metrics.message_counts.items():
+            messages.add_metric([priority.name.lower(), outcome], count)
+        yield messages
 
 
 class _RequestCounter(BaseRequestMiddleware):
@@ -162,4 +176,4 @@ class _RequestCounter(BaseRequestMiddleware):
         if isinstance(error, TelegramRetryAfter):
             self.metrics.flood.inc()
         if is_message(method):
-            self.metrics.messages_of[priority, outcome_of(error)].inc()
+            self.metrics.message_counts[priority, outcome_of(error)] += 1
