@@ -28,6 +28,7 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject, Update
+from aiogram.types.update import UpdateTypeLookupError
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -101,7 +102,10 @@ class Metrics:
     def update_seen(self, event: TelegramObject) -> None:
         """An update arrived (from a group too): when, and one more of its type."""
         self.last_update = time.monotonic()
-        kind = event.event_type if isinstance(event, Update) else "unknown"
+        try:
+            kind = event.event_type if isinstance(event, Update) else "unknown"
+        except UpdateTypeLookupError:  # a type newer than this aiogram: aiogram warns of it
+            kind = "unknown"
         self.update_counts[kind] = self.update_counts.get(kind, 0) + 1
 
     def seconds_since_last_update(self) -> float | None:

@@ -14,6 +14,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.methods import GetMe, SendMessage, TelegramMethod
+from aiogram.types import Update
 
 from bot.app import App, create_app
 from bot.delivery.priority import Priority, sending_as
@@ -119,3 +120,8 @@ async def test_reminder_lateness_and_pending_deliveries_come_from_the_database(
     assert _value(app, f"{histogram}_bucket", le="5.0") == 1
     await app.metrics.render()
     assert _value(app, f"{histogram}_count") == 1, "a reminder is observed once"
+
+
+def test_an_update_of_a_type_this_aiogram_does_not_know_is_counted_as_unknown(app: App) -> None:
+    app.metrics.update_seen(Update(update_id=1))  # no field aiogram knows
+    assert _value(app, "forum_bot_updates_handled_total", type="unknown") == 1
