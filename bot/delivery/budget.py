@@ -145,19 +145,14 @@ class Budget:
         chat = self._chats.get(chat_id)
         if chat is not None and (chat.busy or chat.ready_at > now):
             return None
-        if priority != Priority.ANSWER and self._pushes_in_flight() >= self.max_pushes_in_flight:
+        if priority != Priority.ANSWER and self._pushes_capped():
             return None
-        if self._next_slot < now - self.interval * _CATCH_UP:
-            self._next_slot = now
-        if self._next_slot > now:
+        if self._slot_at(now) > now:
             return None
-        self._next_slot += self.interval
         if chat is None:
             chat = self._chats[chat_id] = _Chat()
-        ticket = Ticket(chat_id, priority, next(self._seq), granted=True)
-        chat.busy = True
-        self._in_flight[priority] += 1
-        self._count_group_turn(chat_id, chat, now)
+        ticket = Ticket(chat_id, priority, next(self._seq))
+        self._start(ticket, chat, now)
         return ticket
 
     def cancel(self, ticket: Ticket) -> None:
@@ -198,18 +193,16 @@ class Budget:
             return None, self.paused_until
         self._wake_waiting(now)
         wake: float | None = self._waiting[0][0] if self._waiting else None
-        pushes_capped = self._pushes_in_flight() >= self.max_pushes_in_flight
+        pushes_capped = self._pushes_capped()
         for priority in _CLASSES:
             if priority != Priority.ANSWER and pushes_capped:
                 break  # pushes wait for a request to end; answers went first already
             ticket = self._first_ready(priority, now)
             if ticket is None:
                 continue
-            if self._next_slot < now - self.interval * _CATCH_UP:
-                self._next_slot = now  # idle, or far behind: a fresh schedule
-            if self._next_slot > now:
-                return None, self._next_slot if wake is None else min(wake, self._next_slot)
-            self._next_slot += self.interval
+            slot = self._slot_at(now)
+            if slot > now:
+                return None, slot if wake is None else min(wake, slot)
             self._hand_out(ticket, now)
             return ticket, now
         return None, wake
@@ -220,8 +213,15 @@ class Budget:
             1 for chat in self._chats.values() for q in chat.queues for t in q if not t.cancelled
         )
 
-    def _pushes_in_flight(self) -> int:
-        return self._in_flight[Priority.URGENT] + self._in_flight[Priority.BULK]
+    def _pushes_capped(self) -> bool:
+        pushes = self._in_flight[Priority.URGENT] + self._in_flight[Priority.BULK]
+        return pushes >= self.max_pushes_in_flight
+
+    def _slot_at(self, now: float) -> float:
+        """When the next turn may go, overall (``rate``)."""
+        if self._next_slot < now - self.interval * _CATCH_UP:
+            self._next_slot = now  # idle, or far behind: a fresh schedule
+        return self._next_slot
 
     def _first_ready(self, priority: Priority, now: float) -> Ticket | None:
         heap = self._ready[priority]
@@ -243,16 +243,20 @@ class Budget:
         return None
 
     def _hand_out(self, ticket: Ticket, now: float) -> None:
+        """A queued ticket, first of its chat and class and first ready, gets its turn."""
         chat = self._chats[ticket.chat_id]
         chat.queues[ticket.priority].popleft()
+        heapq.heappop(self._ready[ticket.priority])
+        self._start(ticket, chat, now)
+
+    def _start(self, ticket: Ticket, chat: _Chat, now: float) -> None:
+        """The turn is ``ticket``'s: it takes the overall slot, its chat is busy until
+        :meth:`done`, and a group counts it against its limit."""
+        self._next_slot += self.interval
         chat.busy = True
         ticket.granted = True
         self._in_flight[ticket.priority] += 1
-        heapq.heappop(self._ready[ticket.priority])
-        self._count_group_turn(ticket.chat_id, chat, now)
-
-    def _count_group_turn(self, chat_id: ChatId, chat: _Chat, now: float) -> None:
-        if is_group(chat_id):
+        if is_group(ticket.chat_id):
             chat.recent.append(now)
             while len(chat.recent) > self.group_limit:
                 chat.recent.popleft()
