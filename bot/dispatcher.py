@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, KeysView, Mapping
+from collections.abc import KeysView, Mapping
 from typing import Any
 
-from aiogram import Dispatcher, Router
+from aiogram import Dispatcher
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.types import ErrorEvent
@@ -80,7 +80,7 @@ def provide(dp: Dispatcher, values: Mapping[str, object]) -> None:
     """
     for router in (dp, *dp.sub_routers):
         # The dispatcher's own inner middlewares would reach every router: its own handlers.
-        routers = (router,) if router is dp else tuple(_tree(router))
+        routers = (router,) if router is dp else tuple(router.chain_tail)
         for event, observer in router.observers.items():
             if router is dp and event == "update":
                 continue  # aiogram's own handler, which passes every update on to the routers
@@ -101,9 +101,3 @@ def _wanted(handlers: list[HandlerObject], names: KeysView[str]) -> set[str]:
                     "provided values reach handlers only"
                 )
     return wanted
-
-
-def _tree(router: Router) -> Iterator[Router]:
-    yield router
-    for sub in router.sub_routers:
-        yield from _tree(sub)

@@ -6,7 +6,6 @@ update's data, copied at every router an update passes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from aiogram import Bot, Router
@@ -55,36 +54,33 @@ class Cmd(Command):
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
         names = self._names
-        if names is not None and isinstance(message, Message):
-            text = message.text or message.caption
-            words = text.split(maxsplit=1) if text else None
-            if words:
-                first = words[0]
-                name, at, _ = first[1:].partition("@")
-                if first[0] not in self.prefix:
-                    return False
-                if (name.casefold() if self.ignore_case else name) not in names:
-                    return False
-                if not at and self.magic is None:
-                    args = words[1] if len(words) > 1 else None
-                    return {"command": CommandObject(first[0], name, None, args=args)}
+        parsed = _first_word(message) if names is not None else None
+        if names is not None and parsed is not None:
+            prefix, name, mentioned, args = parsed
+            if not _is_one_of(prefix, name, self.prefix, names, self.ignore_case):
+                return False
+            if not mentioned and self.magic is None:
+                return {"command": CommandObject(prefix, name, None, args=args)}
         return await super().__call__(message, bot)
 
 
-def _may_be(message: object, prefix: str, names: frozenset[str], ignore_case: bool) -> bool:
-    """False when the message's first word is certainly none of these commands (what aiogram's
-    ``Command`` would refuse); True when it may be one, or there is no text to tell by."""
+def _first_word(message: object) -> tuple[str, str, bool, str | None] | None:
+    """The first word of a message's text or caption as aiogram's ``Command`` splits it:
+    (prefix, name, whether a @mention follows, the rest); None without a word."""
     text = (message.text or message.caption) if isinstance(message, Message) else None
-    if not text:
-        return True
-    words = text.split(maxsplit=1)
+    words = text.split(maxsplit=1) if text else None
     if not words:
-        return True
+        return None
     first = words[0]
-    name = first[1:].partition("@")[0]
-    if ignore_case:
-        name = name.casefold()
-    return first[0] in prefix and name in names
+    name, at, _ = first[1:].partition("@")
+    return first[0], name, bool(at), words[1] if len(words) > 1 else None
+
+
+def _is_one_of(
+    prefix: str, name: str, prefixes: str, names: frozenset[str], ignore_case: bool
+) -> bool:
+    """Whether aiogram's ``Command`` could take it: the prefix and the name, as it compares."""
+    return prefix in prefixes and (name.casefold() if ignore_case else name) in names
 
 
 class CommandGate(Filter):
@@ -99,8 +95,10 @@ class CommandGate(Filter):
         self.ignore_case = ignore_case
 
     async def __call__(self, message: Message) -> bool:
-        text = message.text or message.caption
-        return bool(text) and _may_be(message, self.prefix, self.names, self.ignore_case)
+        parsed = _first_word(message)
+        return parsed is not None and _is_one_of(
+            parsed[0], parsed[1], self.prefix, self.names, self.ignore_case
+        )
 
 
 def commands_only(router: Router) -> bool:
@@ -109,7 +107,7 @@ def commands_only(router: Router) -> bool:
     case rule (a message its gate refuses is then refused by every one of them, and by
     sub-routers it never reaches). Returns whether it did."""
     cmds = []
-    for handler in _message_handlers(router):
+    for handler in (h for each in router.chain_tail for h in each.message.handlers):
         found = [f.callback for f in handler.filters or () if isinstance(f.callback, Cmd)]
         if len(found) != 1 or found[0]._names is None:
             return False  # a handler on anything but a command: photos, texts in a flow
@@ -121,9 +119,3 @@ def commands_only(router: Router) -> bool:
     # First, before the router's own filters (aiogram's ``filter()`` would append it).
     router.message._handler.filters.insert(0, FilterObject(gate))
     return True
-
-
-def _message_handlers(router: Router) -> Iterator[Any]:
-    yield from router.message.handlers
-    for sub in router.sub_routers:
-        yield from _message_handlers(sub)

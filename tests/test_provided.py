@@ -16,22 +16,14 @@ from bot.middlewares import Provide
 from tests.support import updates
 
 
-def _chain(router: Router) -> list[Router]:
-    return list(router.chain_head)
-
-
 def _provided_to(router: Router, event: str) -> set[str]:
     found: set[str] = set()
-    for each in _chain(router):
+    for each in router.chain_head:
         observer = each.observers.get(event)
         for middleware in observer.middleware if observer else ():
             if isinstance(middleware, Provide):
                 found |= middleware.values.keys()
     return found
-
-
-def _routers(router: Router) -> list[Router]:
-    return [router, *(r for sub in router.sub_routers for r in _routers(sub))]
 
 
 def test_every_update_carries_only_the_everyday_services(app: App) -> None:
@@ -42,7 +34,7 @@ def test_every_handler_is_given_each_service_it_names(app: App) -> None:
     services = {f.name for f in fields(Services)} | {"i18n"}
     checked = 0
     for router in app.dispatcher.sub_routers:
-        for each in _routers(router):
+        for each in router.chain_tail:
             for event, observer in each.observers.items():
                 for handler in observer.handlers:
                     named = handler.params & services
